@@ -1,0 +1,95 @@
+#include "error.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int set_error(hull_error **err, enum hull_err_kind kind, int errnum, const char *fmt,
+                     va_list ap)
+{
+    char *text = xvasprintf(fmt, ap);
+    hull_error *e = xmalloc0(sizeof(*e));
+
+    e->errnum = errnum;
+    e->kind = kind;
+    if (errnum != 0) {
+        e->msg = xasprintf("%s: %s", text, strerror(errnum));
+        free(text);
+    } else {
+        e->msg = text;
+    }
+    if (err == NULL) {
+        hull_error_free(e);
+        return -1;
+    }
+    hull_error_free(*err);
+    *err = e;
+    return -1;
+}
+
+int hull_err(hull_error **err, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_error(err, HULL_ERR_GENERIC, errnum, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int hull_err_kind(hull_error **err, enum hull_err_kind kind, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_error(err, kind, errnum, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int hull_err_wrap(hull_error **err, const char *fmt, ...)
+{
+    va_list ap;
+    char *ctx;
+
+    if (err == NULL || *err == NULL)
+        return -1;
+    va_start(ap, fmt);
+    ctx = xvasprintf(fmt, ap);
+    va_end(ap);
+    char *msg = xasprintf("%s: %s", ctx, (*err)->msg);
+    free(ctx);
+    free((*err)->msg);
+    (*err)->msg = msg;
+    return -1;
+}
+
+int hull_err_from_parts(hull_error **err, int errnum, enum hull_err_kind kind, const char *msg)
+{
+    hull_error *e = xmalloc0(sizeof(*e));
+
+    e->errnum = errnum;
+    e->kind = kind;
+    e->msg = xstrdup(msg);
+    if (err == NULL) {
+        hull_error_free(e);
+        return -1;
+    }
+    hull_error_free(*err);
+    *err = e;
+    return -1;
+}
+
+void hull_error_free(hull_error *e)
+{
+    if (e == NULL)
+        return;
+    free(e->msg);
+    free(e);
+}
+
+void hull_error_freep(hull_error **e)
+{
+    hull_error_free(*e);
+    *e = NULL;
+}
