@@ -23,8 +23,7 @@ int hull_cap_last_supported(void);
 
 /* Parses an array of names into a mask; unknown names are an error naming
  * the value and FIELD (e.g. "process.capabilities.bounding"). */
-int hull_caps_parse_names(char *const *names, const char *field, uint64_t *mask,
-                          hull_error **err);
+int hull_caps_parse_names(char *const *names, const char *field, uint64_t *mask, hull_error **err);
 
 /* Drops every capability not in caps->bounding from the bounding set.  Must
  * run while the process still has CAP_SETPCAP (before changing uid). */

@@ -13,8 +13,8 @@
 
 /* Options common to every operation. */
 struct hull_runtime {
-    const char *root;           /* runtime state root, e.g. /run/hullrt */
-    const char *cgroup_parent;  /* default cgroup parent when cgroupsPath is empty */
+    const char *root;          /* runtime state root, e.g. /run/hullrt */
+    const char *cgroup_parent; /* default cgroup parent when cgroupsPath is empty */
 };
 
 struct hull_create_opts {
@@ -24,8 +24,8 @@ struct hull_create_opts {
     const char *console_socket; /* may be NULL */
     bool no_pivot;
     bool no_new_keyring;
-    int preserve_fds;           /* descriptors 3..3+N-1 are passed on */
-    struct hull_spec *spec;     /* pre-parsed config, or NULL to load bundle/config.json */
+    int preserve_fds;       /* descriptors 3..3+N-1 are passed on */
+    struct hull_spec *spec; /* pre-parsed config, or NULL to load bundle/config.json */
 };
 
 /* Creates a container: after it returns, the container is "created", its

@@ -15,8 +15,8 @@
 /* ROOTFD is an O_PATH descriptor of the rootfs (before pivot_root).
  * DEV_IS_FRESH: the config mounted a fresh filesystem on /dev (the usual
  * tmpfs): default devices and symlinks are added only then, as runc does. */
-int hull_devices_setup(int rootfd, const struct hull_spec *spec, bool in_userns,
-                       bool dev_is_fresh, hull_error **err);
+int hull_devices_setup(int rootfd, const struct hull_spec *spec, bool in_userns, bool dev_is_fresh,
+                       hull_error **err);
 
 /* The default device list (for `hullrt spec`, `hull run` and tests). */
 struct hull_default_device {

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Error constructors never change errno: callers may still test it after
+ * reporting (for example to tell ENOENT apart with err == NULL). */
 static int set_error(hull_error **err, enum hull_err_kind kind, int errnum, const char *fmt,
                      va_list ap)
 {
+    int saved_errno = errno;
     char *text = xvasprintf(fmt, ap);
     hull_error *e = xmalloc0(sizeof(*e));
 
@@ -22,10 +25,11 @@ static int set_error(hull_error **err, enum hull_err_kind kind, int errnum, cons
     }
     if (err == NULL) {
         hull_error_free(e);
-        return -1;
+    } else {
+        hull_error_free(*err);
+        *err = e;
     }
-    hull_error_free(*err);
-    *err = e;
+    errno = saved_errno;
     return -1;
 }
 
@@ -49,6 +53,7 @@ int hull_err_kind(hull_error **err, enum hull_err_kind kind, int errnum, const c
 
 int hull_err_wrap(hull_error **err, const char *fmt, ...)
 {
+    int saved_errno = errno;
     va_list ap;
     char *ctx;
 
@@ -61,6 +66,7 @@ int hull_err_wrap(hull_error **err, const char *fmt, ...)
     free(ctx);
     free((*err)->msg);
     (*err)->msg = msg;
+    errno = saved_errno;
     return -1;
 }
 

@@ -27,8 +27,7 @@ int hull_setgroups_write(pid_t pid, bool deny, hull_error **err);
 
 /* True when a gid map must be preceded by setgroups "deny": an unprivileged
  * writer mapping a single gid. */
-bool hull_idmap_needs_setgroups_deny(const struct hull_idmap *gid_maps, size_t n,
-                                     bool privileged);
+bool hull_idmap_needs_setgroups_deny(const struct hull_idmap *gid_maps, size_t n, bool privileged);
 
 /* Maps an id of the container to the host through MAPS; returns -1 when
  * unmapped. */

@@ -87,8 +87,8 @@ static void write_file_line(enum hull_log_level level, const char *msg)
 
     format_time(now, sizeof(now));
     if (log_state.format == HULL_LOG_FORMAT_JSON) {
-        json_t *obj = json_pack("{s:s,s:s,s:s}", "level", level_names[level], "msg", msg,
-                                "time", now);
+        json_t *obj =
+            json_pack("{s:s,s:s,s:s}", "level", level_names[level], "msg", msg, "time", now);
         char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
         if (text != NULL)
             line = xasprintf("%s\n", text);

@@ -15,12 +15,13 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how)
     return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
 
-int hull_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
-                      uint64_t extra_resolve, hull_error **err)
+int hull_open_in_root(int rootfd, const char *path, int flags, mode_t mode, uint64_t extra_resolve,
+                      hull_error **err)
 {
     struct open_how how = {
         .flags = (uint64_t)(flags | O_CLOEXEC),
-        .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+        /* O_TMPFILE includes the O_DIRECTORY bit: test it whole. */
+        .mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0,
         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra_resolve,
     };
     int fd;
@@ -131,8 +132,7 @@ int hull_mount_target_in_root(int rootfd, const char *path, bool want_dir, hull_
         return -1;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         close(fd);
-        return hull_err(err, EISDIR, "mount target \"%s\" is a directory, expected a file",
-                        path);
+        return hull_err(err, EISDIR, "mount target \"%s\" is a directory, expected a file", path);
     }
     return fd;
 }
@@ -151,7 +151,7 @@ char *hull_path_clean(const char *path)
 
     for (size_t i = 0; i < len;) {
         if (path[i] == '/') {
-            if (o == 0 || out[o - 1] != '/')
+            if (o == 0 ? path[0] == '/' : out[o - 1] != '/')
                 out[o++] = '/';
             i++;
             continue;

@@ -18,8 +18,8 @@
 
 /* openat2(rootfd, path, flags, mode, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS
  * | extra_resolve).  O_CLOEXEC is always added.  Returns the fd or -1. */
-int hull_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
-                      uint64_t extra_resolve, hull_error **err);
+int hull_open_in_root(int rootfd, const char *path, int flags, mode_t mode, uint64_t extra_resolve,
+                      hull_error **err);
 
 /* Like mkdir -p inside the root: creates each missing directory of PATH
  * (mode MODE) and returns an O_PATH descriptor of the last one. */

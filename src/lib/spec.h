@@ -28,8 +28,8 @@ struct hull_idmap {
 
 struct hull_mount {
     char *destination;
-    char *type;   /* NULL when absent */
-    char *source; /* NULL when absent */
+    char *type;     /* NULL when absent */
+    char *source;   /* NULL when absent */
     char **options; /* NULL-terminated, may be NULL */
     struct hull_idmap *uid_mappings;
     size_t n_uid_mappings;
@@ -148,7 +148,7 @@ struct hull_device {
 /* linux.resources.devices entry (the cgroup device rules). */
 struct hull_device_rule {
     bool allow;
-    char type; /* 'a', 'c' or 'b' */
+    char type;            /* 'a', 'c' or 'b' */
     int64_t major, minor; /* -1 for any */
     char access[4];       /* subset of "rwm" */
 };
@@ -210,8 +210,8 @@ struct hull_resources {
         uint16_t weight, leaf_weight;
         struct hull_weight_device *weight_device;
         size_t n_weight_device;
-        struct hull_throttle_device *throttle_read_bps, *throttle_write_bps,
-            *throttle_read_iops, *throttle_write_iops;
+        struct hull_throttle_device *throttle_read_bps, *throttle_write_bps, *throttle_read_iops,
+            *throttle_write_iops;
         size_t n_throttle_read_bps, n_throttle_write_bps, n_throttle_read_iops,
             n_throttle_write_iops;
     } block_io;

@@ -29,10 +29,10 @@ struct hull_state {
     char *rootfs;
     char *created; /* RFC 3339 with nanoseconds, UTC */
     uid_t owner;
-    char *cgroup_path;             /* normalized, "" when none */
+    char *cgroup_path; /* normalized, "" when none */
     struct hull_annotation *annotations;
     size_t n_annotations;
-    bool has_pid_ns;               /* the container has its own pid namespace */
+    bool has_pid_ns; /* the container has its own pid namespace */
     bool has_user_ns;
     enum hull_status status; /* derived by hull_state_load */
 };
@@ -74,7 +74,5 @@ unsigned long long hull_proc_start_time(pid_t pid);
 /* True if PID is alive and is the process that had START_TIME. */
 bool hull_proc_is_same(pid_t pid, unsigned long long start_time);
 
-/* Current time as RFC 3339 with nanoseconds. */
-char *hull_time_now_rfc3339(void);
 
 #endif

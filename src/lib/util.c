@@ -169,8 +169,7 @@ ssize_t read_all(int fd, void *buf, size_t len)
     return (ssize_t)done;
 }
 
-int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
-                 hull_error **err)
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len, hull_error **err)
 {
     _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
     _cleanup_free_ char *buf = NULL;
@@ -220,6 +219,8 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
     _cleanup_free_ char *tmp = NULL;
     int fd;
 
+    if (strchr(name, '/') != NULL)
+        return hull_err(err, EINVAL, "write \"%s\" atomically: not a plain file name", name);
     if (random_hex(suffix, 8, err) < 0)
         return -1;
     tmp = xasprintf(".%s.%s.tmp", name, suffix);
@@ -288,8 +289,7 @@ static int rm_rf_children(int dfd, dev_t dev, hull_error **err)
                 ret = hull_err(err, EBUSY, "remove \"%s\": a mount point", de->d_name);
                 break;
             }
-            int cfd = openat(dirfd(d), de->d_name,
-                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            int cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (cfd < 0) {
                 ret = hull_err(err, errno, "open \"%s\"", de->d_name);
                 break;
@@ -429,4 +429,16 @@ int random_hex(char *out, size_t nbytes, hull_error **err)
     }
     out[2 * nbytes] = '\0';
     return 0;
+}
+
+char *hull_time_now_rfc3339(void)
+{
+    struct timespec ts;
+    struct tm tm;
+    char base[32];
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    return xasprintf("%s.%09ldZ", base, ts.tv_nsec);
 }

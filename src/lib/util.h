@@ -76,7 +76,8 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
 int write_file_at(int dirfd, const char *path, const void *data, size_t len, hull_error **err);
 
 /* Writes DATA to DIRFD/NAME atomically: a temporary file in the same
- * directory, fsync'ed, then renamed over NAME. */
+ * directory, fsync'ed, then renamed over NAME.  NAME is a plain file name
+ * (no "/"): open the directory first. */
 int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                       hull_error **err);
 
@@ -99,6 +100,10 @@ int close_fds_from(int from, const int *keep, size_t nkeep);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
+
+/* The current time as RFC 3339 in UTC with nanoseconds, as OCI state,
+ * image configs and Docker write it; a new string. */
+char *hull_time_now_rfc3339(void);
 
 /* Random bytes as lowercase hex (2*nbytes chars). */
 int random_hex(char *out, size_t nbytes, hull_error **err);

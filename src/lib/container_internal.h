@@ -1,0 +1,47 @@
+/* Shared between the parent side (container_create.c) and the child side
+ * (container_init.c) of creating a container. */
+#ifndef HULL_CONTAINER_INTERNAL_H
+#define HULL_CONTAINER_INTERNAL_H
+
+#include "container.h"
+#include "spec.h"
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct hull_create_ctx {
+    const struct hull_runtime *rt;
+    const struct hull_create_opts *o;
+    struct hull_spec *spec;
+    char *bundle;       /* absolute */
+    int root_fd;        /* the runtime root */
+    int state_fd;       /* ROOT/ID */
+    bool state_created; /* ROOT/ID was made by this create */
+    int fifo_fd;        /* exec.fifo, O_RDWR: the init blocks reading it */
+    int sync_parent, sync_child;
+    int ns_fds[HULL_NS_COUNT];
+    int console_sock;   /* connected --console-socket, or -1 */
+    bool pty_to_caller; /* foreground run: keep the pty master */
+    int pty_master;     /* received from the init when pty_to_caller */
+    char *cgroup_path;  /* normalized; NULL when no cgroup is used */
+    bool cgroup_created;
+    pid_t parent_pid;
+    pid_t stage1_pid;
+    pid_t init_pid;
+};
+
+/* The first child: joins and creates namespaces, then forks the init as a
+ * sibling (CLONE_PARENT) and exits.  Never returns. */
+__attribute__((noreturn)) void hull_stage1_main(struct hull_create_ctx *ctx);
+
+/* Creates the container; pty_to_caller keeps the pty master in
+ * ctx->pty_master for a foreground run.  The caller frees ctx with
+ * hull_create_ctx_release(). */
+int hull_create_with_ctx(const struct hull_runtime *rt, const struct hull_create_opts *o,
+                         bool pty_to_caller, struct hull_create_ctx *ctx, hull_error **err);
+void hull_create_ctx_release(struct hull_create_ctx *ctx);
+
+/* The state JSON given to hooks while the container is being created. */
+char *hull_creating_state_json(const struct hull_create_ctx *ctx, const char *status);
+
+#endif
