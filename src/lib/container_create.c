@@ -17,7 +17,7 @@
 #include "namespaces.h"
 #include "paths.h"
 #include "rootfs.h"
-#include "seccomp.h"
+#include "seccomp_profile.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"

@@ -17,7 +17,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "rootfs.h"
-#include "seccomp.h"
+#include "seccomp_profile.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
@@ -47,12 +47,14 @@ __attribute__((noreturn)) static void die_with(int sock, hull_error *e)
 }
 
 /* Dies with the runtime: a setup process must never outlive a runtime that
- * was killed halfway. */
+ * was killed halfway.  PARENT is 0 when the parent is not visible (the init
+ * in a new pid namespace); the runtime's death then shows as end-of-file on
+ * the sync socket, which the init reads next. */
 static int die_with_parent(pid_t parent, hull_error **err)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         return hull_err(err, errno, "prctl(PR_SET_PDEATHSIG)");
-    if (getppid() != parent)
+    if (parent != 0 && getppid() != parent)
         return hull_err(err, 0, "the runtime exited during setup");
     return 0;
 }
@@ -167,7 +169,7 @@ static int init_setup(struct hull_create_ctx *ctx, char **hook_state, char **exe
     struct hull_sync_msg msg;
     int sock = ctx->sync_child;
 
-    if (die_with_parent(ctx->parent_pid, err) < 0 ||
+    if (die_with_parent(getppid() == 0 ? 0 : ctx->parent_pid, err) < 0 ||
         hull_sync_expect(sock, HULL_SYNC_CONTINUE, &msg, NULL, err) < 0)
         return -1;
     if (!ctx->o->no_new_keyring && syscall(SYS_keyctl, 1 /* JOIN_SESSION_KEYRING */, NULL) < 0 &&

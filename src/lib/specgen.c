@@ -7,7 +7,7 @@
 #include "util.h"
 
 #include <jansson.h>
-#include <seccomp_sys.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* linux.seccomp through libseccomp. */
-#ifndef HULL_SECCOMP_H
-#define HULL_SECCOMP_H
+#ifndef HULL_SECCOMP_PROFILE_H
+#define HULL_SECCOMP_PROFILE_H
 
 #include "error.h"
 #include "spec.h"
