@@ -395,8 +395,10 @@ int hull_create_with_ctx(const struct hull_runtime *rt, const struct hull_create
     ctx->pty_to_caller = pty_to_caller;
     ctx->parent_pid = getpid();
 
-    if (hull_id_validate(o->id, err) < 0 || load_spec(ctx, err) < 0 || validate(ctx, err) < 0)
+    if (hull_id_validate(o->id, err) < 0)
         return -1;
+    if (load_spec(ctx, err) < 0 || validate(ctx, err) < 0)
+        return hull_err_wrap(err, "create container \"%s\"", o->id);
     if (make_state_dir(ctx, err) < 0)
         goto fail;
     if (o->console_socket != NULL) {

@@ -15,6 +15,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "namespaces.h"
+#include "paths.h"
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp_profile.h"
@@ -179,6 +180,11 @@ static int init_setup(struct hull_create_ctx *ctx, char **hook_state, char **exe
         return -1;
     if (hull_rootfs_mount(&rfs, err) < 0)
         return hull_err_wrap(err, "set up the root filesystem");
+    /* A missing working directory is created, as runc does. */
+    int cwd_fd = hull_mkdirs_in_root(rfs.rootfd, p->cwd, 0755, err);
+    if (cwd_fd < 0)
+        return hull_err_wrap(err, "create process.cwd \"%s\"", p->cwd);
+    close(cwd_fd);
     if (any_hooks(&spec->hooks)) {
         if (hull_sync_send(sock, HULL_SYNC_RUNTIME_HOOKS, 0, NULL, -1, err) < 0 ||
             hull_sync_expect(sock, HULL_SYNC_CONTINUE, &msg, NULL, err) < 0)

@@ -435,10 +435,18 @@ char *hull_time_now_rfc3339(void)
 {
     struct timespec ts;
     struct tm tm;
-    char base[32];
+    char base[32], frac[16];
+    int len;
 
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    return xasprintf("%s.%09ldZ", base, ts.tv_nsec);
+    /* Go's RFC3339Nano, which Docker and runc print: the fraction loses its
+     * trailing zeros, and the dot too when nothing is left. */
+    len = snprintf(frac, sizeof(frac), ".%09ld", ts.tv_nsec);
+    while (len > 1 && frac[len - 1] == '0')
+        frac[--len] = '\0';
+    if (len == 1)
+        frac[0] = '\0';
+    return xasprintf("%s%sZ", base, frac);
 }
