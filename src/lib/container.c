@@ -77,8 +77,7 @@ static void run_poststart(int root_fd, const struct hull_state *st)
     }
     if (spec->hooks.poststart.n > 0) {
         _cleanup_free_ char *state = hull_state_to_oci_json(st);
-        if (hull_hooks_run(&spec->hooks.poststart, "poststart", state, &e) < 0)
-            hull_warn("%s", e->msg);
+        hull_hooks_run_warn(&spec->hooks.poststart, "poststart", state);
     }
     hull_spec_free(spec);
 }
@@ -116,6 +115,12 @@ int hull_container_start(const struct hull_runtime *rt, const char *id, hull_err
     }
     unlinkat(lock_fd, "exec.fifo", 0);
     st.status = HULL_STATUS_RUNNING;
+    /* The init keeps exec.fifo open until its execve: once no reader is
+     * left, the write end reports POLLERR, and the program runs (or the init
+     * died trying).  Poststart hooks must not run before that. */
+    struct pollfd pfd = {.fd = fifo, .events = 0};
+    while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+        ;
 
     run_poststart(root_fd, &st);
     ret = 0;
@@ -183,8 +188,7 @@ static void run_poststop(int root_fd, const struct hull_state *st)
     }
     if (spec->hooks.poststop.n > 0) {
         _cleanup_free_ char *state = hull_state_to_oci_json(st);
-        if (hull_hooks_run(&spec->hooks.poststop, "poststop", state, &e) < 0)
-            hull_warn("%s", e->msg);
+        hull_hooks_run_warn(&spec->hooks.poststop, "poststop", state);
     }
     hull_spec_free(spec);
 }

@@ -214,9 +214,7 @@ static int run_runtime_hooks(struct hull_create_ctx *ctx, hull_error **err)
     if (hull_hooks_run(&h->prestart, "prestart", state, err) < 0 ||
         hull_hooks_run(&h->create_runtime, "createRuntime", state, err) < 0)
         return -1;
-    /* The init runs createContainer and startContainer hooks itself and
-     * needs the same state text for them. */
-    return hull_sync_send(ctx->sync_parent, HULL_SYNC_CONTINUE, 0, state, -1, err);
+    return hull_sync_send(ctx->sync_parent, HULL_SYNC_CONTINUE, 0, NULL, -1, err);
 }
 
 static int take_pty(struct hull_create_ctx *ctx, int fd, const char *name, hull_error **err)
@@ -271,7 +269,8 @@ static int serve_children(struct hull_create_ctx *ctx, hull_error **err)
             /* The init waits for this answer, so no message of its own can
              * arrive before we know its pid. */
             ctx->init_pid = (pid_t)msg.value;
-            if (hull_sync_send(ctx->sync_parent, HULL_SYNC_CONTINUE, 0, NULL, -1, err) < 0)
+            if (hull_sync_send(ctx->sync_parent, HULL_SYNC_CONTINUE, ctx->init_pid, NULL, -1,
+                               err) < 0)
                 return -1;
             break;
         case HULL_SYNC_RUNTIME_HOOKS:

@@ -120,11 +120,6 @@ void hull_stage1_main(struct hull_create_ctx *ctx)
     _exit(0);
 }
 
-static bool any_hooks(const struct hull_hooks *h)
-{
-    return h->prestart.n || h->create_runtime.n || h->create_container.n || h->start_container.n;
-}
-
 static int set_names(const struct hull_spec *spec, hull_error **err)
 {
     if (spec->hostname != NULL && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
@@ -173,6 +168,8 @@ static int init_setup(struct hull_create_ctx *ctx, char **hook_state, char **exe
     if (die_with_parent(getppid() == 0 ? 0 : ctx->parent_pid, err) < 0 ||
         hull_sync_expect(sock, HULL_SYNC_CONTINUE, &msg, NULL, err) < 0)
         return -1;
+    /* Our pid as the runtime sees it, for the state given to hooks. */
+    ctx->init_pid = (pid_t)msg.value;
     if (!ctx->o->no_new_keyring && syscall(SYS_keyctl, 1 /* JOIN_SESSION_KEYRING */, NULL) < 0 &&
         errno != ENOSYS)
         return hull_err(err, errno, "create session keyring");
@@ -185,14 +182,18 @@ static int init_setup(struct hull_create_ctx *ctx, char **hook_state, char **exe
     if (cwd_fd < 0)
         return hull_err_wrap(err, "create process.cwd \"%s\"", p->cwd);
     close(cwd_fd);
-    if (any_hooks(&spec->hooks)) {
+    if (spec->hooks.prestart.n > 0 || spec->hooks.create_runtime.n > 0) {
         if (hull_sync_send(sock, HULL_SYNC_RUNTIME_HOOKS, 0, NULL, -1, err) < 0 ||
             hull_sync_expect(sock, HULL_SYNC_CONTINUE, &msg, NULL, err) < 0)
             return -1;
-        *hook_state = xstrdup(msg.text);
-        if (hull_hooks_run(&spec->hooks.create_container, "createContainer", *hook_state, err) < 0)
+    }
+    if (spec->hooks.create_container.n > 0) {
+        _cleanup_free_ char *state = hull_creating_state_json(ctx, "creating");
+        if (hull_hooks_run(&spec->hooks.create_container, "createContainer", state, err) < 0)
             return -1;
     }
+    if (spec->hooks.start_container.n > 0)
+        *hook_state = hull_creating_state_json(ctx, "created");
     /* Written while the runtime's /proc is still reachable: the container
      * may not mount one. */
     if (hull_process_set_oom_score_adj(p, err) < 0)
@@ -263,7 +264,8 @@ static void init_main(struct hull_create_ctx *ctx)
     closep(&ctx->sync_child);
     if (wait_for_start(ctx->fifo_fd) < 0)
         _exit(1);
-    closep(&ctx->fifo_fd);
+    /* exec.fifo stays open (close-on-exec) until the program runs: `start`
+     * waits for it to close before running the poststart hooks. */
     reset_signals();
     if (spec->linux_.seccomp.present && p->no_new_privileges &&
         hull_seccomp_load(&spec->linux_.seccomp, &(int){-1}, &err) < 0)

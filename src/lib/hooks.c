@@ -1,4 +1,5 @@
 #include "hooks.h"
+#include "log.h"
 #include "util.h"
 
 #include <errno.h>
@@ -203,8 +204,10 @@ static int hook_run_one(const struct hull_hook *h, const char *state, hull_error
     return 0;
 }
 
-int hull_hooks_run(const struct hull_hook_list *list, const char *kind, const char *state_json,
-                   hull_error **err)
+/* Runs the hooks in order; with KEEP_GOING each failure is logged as a
+ * warning and the next hook still runs. */
+static int run_list(const struct hull_hook_list *list, const char *kind, const char *state_json,
+                    bool keep_going, hull_error **err)
 {
     sigset_t pipe_set, saved, pending;
     bool was_pending;
@@ -227,6 +230,11 @@ int hull_hooks_run(const struct hull_hook_list *list, const char *kind, const ch
         r = hook_run_one(h, state_json != NULL ? state_json : "", err);
         if (r < 0)
             hull_err_wrap(err, "hooks.%s[%zu] \"%s\"", kind, i, h->path != NULL ? h->path : "");
+        if (r < 0 && keep_going) {
+            hull_warn("%s", (*err)->msg);
+            hull_error_freep(err);
+            r = 0;
+        }
     }
 
     if (!was_pending) {
@@ -236,4 +244,18 @@ int hull_hooks_run(const struct hull_hook_list *list, const char *kind, const ch
     }
     sigprocmask(SIG_SETMASK, &saved, NULL);
     return r;
+}
+
+int hull_hooks_run(const struct hull_hook_list *list, const char *kind, const char *state_json,
+                   hull_error **err)
+{
+    return run_list(list, kind, state_json, false, err);
+}
+
+void hull_hooks_run_warn(const struct hull_hook_list *list, const char *kind,
+                         const char *state_json)
+{
+    hull_error *err = NULL;
+    run_list(list, kind, state_json, true, &err);
+    hull_error_free(err);
 }

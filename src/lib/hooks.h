@@ -13,4 +13,9 @@
 int hull_hooks_run(const struct hull_hook_list *list, const char *kind, const char *state_json,
                    hull_error **err);
 
+/* Runs every hook of LIST even when some fail, logging each failure as a
+ * warning: the rule for poststart and poststop hooks. */
+void hull_hooks_run_warn(const struct hull_hook_list *list, const char *kind,
+                         const char *state_json);
+
 #endif

@@ -546,15 +546,21 @@ int hull_rootfs_mount(struct hull_rootfs_ctx *ctx, hull_error **err)
 }
 
 /* The old root is made a slave before it is detached, so the detach
- * (which unmounts everything below it in this namespace) cannot
- * propagate to the host's mounts. */
+ * (which unmounts everything below it in this namespace) cannot propagate
+ * to the host's mounts.  It is reached through a descriptor taken before
+ * pivot_root: after it, "." names the new root, whose own propagation
+ * (rshared binds, rootfsPropagation) must stay as configured. */
 static int pivot(int rootfd, hull_error **err)
 {
+    _cleanup_close_ int old_root = (int)syscall(SYS_open_tree, AT_FDCWD, "/", OPEN_TREE_CLOEXEC);
+
+    if (old_root < 0)
+        return hull_err(err, errno, "open the old root");
     if (fchdir(rootfd) < 0)
         return hull_err(err, errno, "enter the rootfs");
     if (syscall(SYS_pivot_root, ".", ".") < 0)
         return hull_err(err, errno, "pivot_root");
-    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    if (mountfd_propagate(old_root, MS_SLAVE | MS_REC) < 0)
         return hull_err(err, errno, "make the old root a slave");
     if (umount2(".", MNT_DETACH) < 0)
         return hull_err(err, errno, "detach the old root");

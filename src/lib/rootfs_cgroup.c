@@ -5,9 +5,9 @@
  * /proc/self/cgroup, with the same controllers ("cpu,cpuacct" gets symlinks
  * "cpu" and "cpuacct" beside it), and the unified hierarchy as "unified".
  * Inside a cgroup namespace each mount shows the container's own cgroup as
- * its root.  A user namespace without a cgroup namespace may not mount
- * cgroup filesystems at all; then the container's own cgroup directories
- * of the host are bound instead. */
+ * its root.  Without a cgroup namespace, or in a user namespace that may
+ * not mount cgroup filesystems, the container's own cgroup directories of
+ * the host are bound instead. */
 #include "log.h"
 #include "mountfd.h"
 #include "mountinfo.h"
@@ -30,6 +30,9 @@ struct cg_mount {
     const struct hull_mount_opts *o;
     struct hull_mountinfo *mi; /* the host's mounts, for the bind fallback */
     size_t n_mi;
+    /* Without a cgroup namespace a fresh mount would show the host's whole
+     * tree; the container's own cgroup directories are bound instead. */
+    bool own_ns;
 };
 
 /* The host directory of the caller's own cgroup PATH in the hierarchy
@@ -70,11 +73,21 @@ static int mount_hierarchy(const struct cg_mount *cg, int dirfd, const char *nam
     sub = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (sub < 0)
         return hull_err(err, errno, "open directory \"%s\"", name);
-    if (mount(fstype, hull_fd_path(sub, buf), fstype, cg->o->flags, data) == 0)
-        return 0;
-    if (errno != EPERM || !cg->ctx->in_userns)
-        return hull_err(err, errno, "mount %s (%s) on \"%s\"", fstype, data ? data : "", name);
+    if (cg->own_ns) {
+        if (mount(fstype, hull_fd_path(sub, buf), fstype, cg->o->flags, data) == 0)
+            return 0;
+        if (errno != EPERM || !cg->ctx->in_userns)
+            return hull_err(err, errno, "mount %s (%s) on \"%s\"", fstype, data ? data : "",
+                            name);
+    }
     host = host_cgroup_dir(cg, fstype, data, path);
+    if (host == NULL && !cg->own_ns) {
+        /* A hierarchy that exists but is mounted nowhere on the host. */
+        hull_debug("cgroup hierarchy \"%s\" is not mounted on the host: left out", name);
+        closep(&sub);
+        unlinkat(dirfd, name, AT_REMOVEDIR);
+        return 0;
+    }
     if (host == NULL)
         return hull_err(err, EPERM,
                         "mount %s (%s) on \"%s\", and the host has no such mount to bind", fstype,
@@ -169,10 +182,13 @@ static int mount_v2(const struct cg_mount *cg, int target, hull_error **err)
     _cleanup_free_ char *text = NULL, *path = NULL, *host = NULL;
     char buf[HULL_FD_PATH_MAX];
 
-    if (mount("cgroup2", hull_fd_path(target, buf), "cgroup2", cg->o->flags, cg->o->data) == 0)
-        return 0;
-    if (errno != EPERM || !cg->ctx->in_userns)
-        return hull_err(err, errno, "mount cgroup2");
+    if (cg->own_ns) {
+        if (mount("cgroup2", hull_fd_path(target, buf), "cgroup2", cg->o->flags, cg->o->data) ==
+            0)
+            return 0;
+        if (errno != EPERM || !cg->ctx->in_userns)
+            return hull_err(err, errno, "mount cgroup2");
+    }
     if (read_file_at(AT_FDCWD, "/proc/self/cgroup", 0, &text, NULL, err) < 0)
         return -1;
     path = own_v2_path(text);
@@ -185,7 +201,11 @@ static int mount_v2(const struct cg_mount *cg, int target, hull_error **err)
 int hull_rootfs_mount_cgroup(const struct hull_rootfs_ctx *ctx, const struct hull_mount_opts *o,
                              int target_fd, const char *resolved, hull_error **err)
 {
-    struct cg_mount cg = {.ctx = ctx, .o = o};
+    struct cg_mount cg = {
+        .ctx = ctx,
+        .o = o,
+        .own_ns = ctx->spec->linux_.namespaces[HULL_NS_CGROUP].present,
+    };
     struct statfs sfs;
     int r;
 
