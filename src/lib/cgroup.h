@@ -24,8 +24,8 @@ enum hull_cgroup_mode hull_cgroup_mode(void);
 /* Turns linux.cgroupsPath into a normalized absolute path.  As with runc, a
  * relative path is placed under the runtime's own cgroup (an error on v1
  * when that differs between hierarchies), ".." anywhere is an error, "/"
- * itself is refused, and an empty value becomes "/DEFAULT_PARENT/ID".  Systemd-style "slice:prefix:name" is
- * an error ("not supported"). */
+ * itself is refused, and an empty value becomes "/DEFAULT_PARENT/ID".  Systemd-style
+ * "slice:prefix:name" is an error ("not supported"). */
 int hull_cgroup_path_resolve(const char *cgroups_path, const char *default_parent, const char *id,
                              char **out, hull_error **err);
 

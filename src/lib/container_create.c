@@ -269,8 +269,8 @@ static int serve_children(struct hull_create_ctx *ctx, hull_error **err)
             /* The init waits for this answer, so no message of its own can
              * arrive before we know its pid. */
             ctx->init_pid = (pid_t)msg.value;
-            if (hull_sync_send(ctx->sync_parent, HULL_SYNC_CONTINUE, ctx->init_pid, NULL, -1,
-                               err) < 0)
+            if (hull_sync_send(ctx->sync_parent, HULL_SYNC_CONTINUE, ctx->init_pid, NULL, -1, err) <
+                0)
                 return -1;
             break;
         case HULL_SYNC_RUNTIME_HOOKS:

@@ -77,8 +77,7 @@ static int mount_hierarchy(const struct cg_mount *cg, int dirfd, const char *nam
         if (mount(fstype, hull_fd_path(sub, buf), fstype, cg->o->flags, data) == 0)
             return 0;
         if (errno != EPERM || !cg->ctx->in_userns)
-            return hull_err(err, errno, "mount %s (%s) on \"%s\"", fstype, data ? data : "",
-                            name);
+            return hull_err(err, errno, "mount %s (%s) on \"%s\"", fstype, data ? data : "", name);
     }
     host = host_cgroup_dir(cg, fstype, data, path);
     if (host == NULL && !cg->own_ns) {
@@ -183,8 +182,7 @@ static int mount_v2(const struct cg_mount *cg, int target, hull_error **err)
     char buf[HULL_FD_PATH_MAX];
 
     if (cg->own_ns) {
-        if (mount("cgroup2", hull_fd_path(target, buf), "cgroup2", cg->o->flags, cg->o->data) ==
-            0)
+        if (mount("cgroup2", hull_fd_path(target, buf), "cgroup2", cg->o->flags, cg->o->data) == 0)
             return 0;
         if (errno != EPERM || !cg->ctx->in_userns)
             return hull_err(err, errno, "mount cgroup2");

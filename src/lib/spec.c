@@ -144,8 +144,7 @@ static int parse_mounts(struct spec_ctx *c, json_t *doc, const char *bundle, str
         return r;
     spec->mounts = xmalloc0(json_array_size(arr) * sizeof(*spec->mounts));
     spec_push_key(c, "mounts");
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach (arr, i, item) {
         spec->n_mounts = i + 1;
         spec_push_index(c, i);
         if (parse_mount(c, item, bundle, &spec->mounts[i], err) < 0)
@@ -209,8 +208,7 @@ static int parse_hooks(struct spec_ctx *c, json_t *doc, struct hull_hooks *hooks
             continue;
         list->hooks = xmalloc0(json_array_size(arr) * sizeof(*list->hooks));
         spec_push_key(c, hook_kinds[k].key);
-        json_array_foreach(arr, i, item)
-        {
+        json_array_foreach (arr, i, item) {
             list->n = i + 1;
             spec_push_index(c, i);
             if (parse_hook(c, item, &list->hooks[i], err) < 0)

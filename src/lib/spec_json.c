@@ -571,8 +571,7 @@ int spec_get_strv(struct spec_ctx *c, json_t *obj, const char *key, int flags, c
         return r;
     _cleanup_strv_ char **v = xmalloc0((json_array_size(arr) + 1) * sizeof(char *));
     spec_push_key(c, key);
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach (arr, i, item) {
         spec_push_index(c, i);
         if (spec_value_string(c, item, flags & ~SPEC_NONEMPTY, &v[i], err) < 0)
             return member_leave(c, -1);
@@ -594,8 +593,7 @@ int spec_get_string_map(struct spec_ctx *c, json_t *obj, const char *key, char *
         return r;
     _cleanup_strv_ char **out = xmalloc0((2 * json_object_size(map) + 1) * sizeof(char *));
     spec_push_key(c, key);
-    json_object_foreach(map, name, value)
-    {
+    json_object_foreach (map, name, value) {
         spec_push_key(c, name);
         if (spec_value_string(c, value, 0, &out[2 * i + 1], err) < 0)
             return member_leave(c, -1);

@@ -57,8 +57,7 @@ static int parse_namespaces(struct spec_ctx *c, json_t *obj, struct hull_linux *
     if (r <= 0)
         return r;
     spec_push_key(c, "namespaces");
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach (arr, i, item) {
         spec_push_index(c, i);
         if (parse_namespace(c, item, l, err) < 0)
             return -1;
@@ -80,8 +79,7 @@ int spec_parse_idmaps(struct spec_ctx *c, json_t *obj, const char *key, struct h
         return r;
     *out = xmalloc0(json_array_size(arr) * sizeof(**out));
     spec_push_key(c, key);
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach (arr, i, item) {
         struct hull_idmap *m = &(*out)[i];
         spec_push_index(c, i);
         if (spec_expect(c, item, JSON_OBJECT, err) < 0 ||
@@ -121,8 +119,7 @@ static int parse_time_offsets(struct spec_ctx *c, json_t *obj, struct hull_linux
     if (r <= 0)
         return r;
     spec_push_key(c, "timeOffsets");
-    json_object_foreach(map, clock, item)
-    {
+    json_object_foreach (map, clock, item) {
         struct hull_time_offset *t = strcmp(clock, "monotonic") == 0  ? &l->time_monotonic
                                      : strcmp(clock, "boottime") == 0 ? &l->time_boottime
                                                                       : NULL;
@@ -182,8 +179,7 @@ static int parse_devices(struct spec_ctx *c, json_t *obj, struct hull_linux *l, 
         return r;
     l->devices = xmalloc0(json_array_size(arr) * sizeof(*l->devices));
     spec_push_key(c, "devices");
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach (arr, i, item) {
         l->n_devices = i + 1;
         spec_push_index(c, i);
         if (parse_device(c, item, &l->devices[i], err) < 0)
@@ -227,8 +223,7 @@ static int parse_seccomp_syscall(struct spec_ctx *c, json_t *item, struct hull_s
         return r;
     s->args = xmalloc0(json_array_size(arr) * sizeof(*s->args));
     spec_push_key(c, "args");
-    json_array_foreach(arr, i, arg)
-    {
+    json_array_foreach (arr, i, arg) {
         s->n_args = i + 1;
         spec_push_index(c, i);
         if (parse_seccomp_arg(c, arg, &s->args[i], err) < 0)
@@ -273,8 +268,7 @@ static int parse_seccomp(struct spec_ctx *c, json_t *obj, struct hull_seccomp *s
     if (r > 0) {
         sc->syscalls = xmalloc0(json_array_size(arr) * sizeof(*sc->syscalls));
         spec_push_key(c, "syscalls");
-        json_array_foreach(arr, i, item)
-        {
+        json_array_foreach (arr, i, item) {
             sc->n_syscalls = i + 1;
             spec_push_index(c, i);
             if (parse_seccomp_syscall(c, item, &sc->syscalls[i], err) < 0)

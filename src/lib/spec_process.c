@@ -161,8 +161,7 @@ static int parse_rlimits(struct spec_ctx *c, json_t *obj, struct hull_process *p
         return r;
     p->rlimits = xmalloc0(json_array_size(arr) * sizeof(*p->rlimits));
     spec_push_key(c, "rlimits");
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach (arr, i, item) {
         p->n_rlimits = i + 1;
         spec_push_index(c, i);
         if (parse_rlimit(c, item, &p->rlimits[i], p->rlimits, i, err) < 0)
@@ -230,8 +229,7 @@ static int parse_additional_gids(struct spec_ctx *c, json_t *user, struct hull_u
         return r;
     u->additional_gids = xmalloc0(json_array_size(arr) * sizeof(uint32_t));
     spec_push_key(c, "additionalGids");
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach (arr, i, item) {
         uint64_t gid;
         spec_push_index(c, i);
         if (spec_value_u64(c, item, SPEC_ID_MAX, &gid, err) < 0)

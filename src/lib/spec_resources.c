@@ -59,8 +59,7 @@ static int parse_device_rules(struct spec_ctx *c, json_t *obj, struct hull_resou
         return r;
     res->devices = xmalloc0(json_array_size(arr) * sizeof(*res->devices));
     spec_push_key(c, "devices");
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach (arr, i, item) {
         spec_push_index(c, i);
         if (parse_device_rule(c, item, &res->devices[i], err) < 0)
             return -1;
@@ -236,8 +235,7 @@ static int parse_weight_devices(struct spec_ctx *c, json_t *obj, struct hull_res
     res->block_io.weight_device =
         xmalloc0(json_array_size(arr) * sizeof(struct hull_weight_device));
     spec_push_key(c, "weightDevice");
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach (arr, i, item) {
         spec_push_index(c, i);
         if (parse_weight_device(c, item, &res->block_io.weight_device[i], err) < 0)
             return -1;
@@ -259,8 +257,7 @@ static int parse_throttle(struct spec_ctx *c, json_t *obj, const char *key,
         return r;
     *out = xmalloc0(json_array_size(arr) * sizeof(**out));
     spec_push_key(c, key);
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach (arr, i, item) {
         struct hull_throttle_device *t = &(*out)[i];
         spec_push_index(c, i);
         if (get_device_numbers(c, item, &t->major, &t->minor, err) < 0 ||
@@ -323,8 +320,7 @@ static int parse_hugepages(struct spec_ctx *c, json_t *obj, struct hull_resource
         return r;
     res->hugepage_limits = xmalloc0(json_array_size(arr) * sizeof(*res->hugepage_limits));
     spec_push_key(c, "hugepageLimits");
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach (arr, i, item) {
         struct hull_hugepage_limit *h = &res->hugepage_limits[i];
         res->n_hugepage_limits = i + 1;
         spec_push_index(c, i);
@@ -363,8 +359,7 @@ static int parse_network(struct spec_ctx *c, json_t *obj, struct hull_resources 
     if (r > 0) {
         res->network.priorities = xmalloc0(json_array_size(arr) * sizeof(struct hull_net_priority));
         spec_push_key(c, "priorities");
-        json_array_foreach(arr, i, item)
-        {
+        json_array_foreach (arr, i, item) {
             struct hull_net_priority *p = &res->network.priorities[i];
             res->network.n_priorities = i + 1;
             spec_push_index(c, i);

@@ -105,8 +105,7 @@ static void parse_annotations(json_t *obj, struct hull_state *st)
     if (!json_is_object(ann))
         return;
     st->annotations = xmalloc0(json_object_size(ann) * sizeof(*st->annotations) + 1);
-    json_object_foreach(ann, key, value)
-    {
+    json_object_foreach (ann, key, value) {
         if (!json_is_string(value))
             continue;
         st->annotations[st->n_annotations].key = xstrdup(key);

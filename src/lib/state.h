@@ -74,5 +74,4 @@ unsigned long long hull_proc_start_time(pid_t pid);
 /* True if PID is alive and is the process that had START_TIME. */
 bool hull_proc_is_same(pid_t pid, unsigned long long start_time);
 
-
 #endif

@@ -163,8 +163,7 @@ static bool array_has(json_t *arr, const char *s)
     json_t *item;
 
     assert_true(json_is_array(arr));
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach (arr, i, item) {
         if (json_is_string(item) && strcmp(json_string_value(item), s) == 0)
             return true;
     }
