@@ -61,9 +61,10 @@ static int pidfd_of(const struct hull_state *st)
     return fd;
 }
 
-/* Poststart hooks run after the program started; their failure is only
- * a warning (runtime-spec). */
-static void run_poststart(int root_fd, const struct hull_state *st)
+/* Runs the poststart or poststop hooks (KIND) of the config stored with
+ * the container.  Their failure is only a warning (runtime-spec), and so
+ * is a stored config that cannot be read, unless it is simply gone. */
+static void run_late_hooks(int root_fd, const struct hull_state *st, const char *kind)
 {
     _cleanup_free_ char *cfg = xasprintf("%s/config.json", st->id);
     _cleanup_free_ char *text = NULL;
@@ -72,12 +73,15 @@ static void run_poststart(int root_fd, const struct hull_state *st)
 
     if (read_file_at(root_fd, cfg, 0, &text, NULL, &e) < 0 ||
         hull_spec_parse(text, "config.json", NULL, &spec, &e) < 0) {
-        hull_warn("start container \"%s\": poststart hooks: %s", st->id, e->msg);
+        if (errno != ENOENT)
+            hull_warn("container \"%s\": %s hooks: %s", st->id, kind, e->msg);
         return;
     }
-    if (spec->hooks.poststart.n > 0) {
+    const struct hull_hook_list *list =
+        strcmp(kind, "poststart") == 0 ? &spec->hooks.poststart : &spec->hooks.poststop;
+    if (list->n > 0) {
         _cleanup_free_ char *state = hull_state_to_oci_json(st);
-        hull_hooks_run_warn(&spec->hooks.poststart, "poststart", state);
+        hull_hooks_run_warn(list, kind, state);
     }
     hull_spec_free(spec);
 }
@@ -122,7 +126,7 @@ int hull_container_start(const struct hull_runtime *rt, const char *id, hull_err
     while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
         ;
 
-    run_poststart(root_fd, &st);
+    run_late_hooks(root_fd, &st, "poststart");
     ret = 0;
 out:
     hull_state_clear(&st);
@@ -173,26 +177,6 @@ static bool wait_pidfd(int pidfd, int timeout_ms)
     return n > 0;
 }
 
-static void run_poststop(int root_fd, const struct hull_state *st)
-{
-    _cleanup_free_ char *cfg = xasprintf("%s/config.json", st->id);
-    _cleanup_free_ char *text = NULL;
-    _cleanup_error_ hull_error *e = NULL;
-    struct hull_spec *spec = NULL;
-
-    if (read_file_at(root_fd, cfg, 0, &text, NULL, &e) < 0 ||
-        hull_spec_parse(text, "config.json", NULL, &spec, &e) < 0) {
-        if (errno != ENOENT)
-            hull_warn("delete container \"%s\": poststop hooks: %s", st->id, e->msg);
-        return;
-    }
-    if (spec->hooks.poststop.n > 0) {
-        _cleanup_free_ char *state = hull_state_to_oci_json(st);
-        hull_hooks_run_warn(&spec->hooks.poststop, "poststop", state);
-    }
-    hull_spec_free(spec);
-}
-
 static int stop_processes(struct hull_state *st, hull_error **err)
 {
     _cleanup_close_ int pidfd = pidfd_of(st);
@@ -227,7 +211,7 @@ int hull_container_delete(const struct hull_runtime *rt, const char *id, bool fo
         goto out;
     st.status = HULL_STATUS_STOPPED;
     if (st.bundle[0] != '\0')
-        run_poststop(root_fd, &st);
+        run_late_hooks(root_fd, &st, "poststop");
     if (st.cgroup_path[0] != '\0' && hull_cgroup_destroy(st.cgroup_path, err) < 0)
         goto out;
     if (rm_rf_at(root_fd, id, err) < 0)

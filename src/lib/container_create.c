@@ -129,7 +129,7 @@ static int make_state_dir(struct hull_create_ctx *ctx, hull_error **err)
     if (ctx->state_fd < 0)
         return hull_err(err, errno, "open state directory of \"%s\"", id);
     const char *raw = ctx->spec->raw_json ? ctx->spec->raw_json : "{}";
-    if (write_file_atomic(ctx->state_fd, "config.json", raw, strlen(raw), 0600, err) < 0)
+    if (write_file_replace(ctx->state_fd, "config.json", raw, strlen(raw), 0600, err) < 0)
         return -1;
     if (mkfifoat(ctx->state_fd, "exec.fifo", 0600) < 0)
         return hull_err(err, errno, "create exec.fifo of \"%s\"", id);
@@ -311,7 +311,7 @@ static int write_pid_file(const char *path, pid_t pid, hull_error **err)
     if (dfd < 0)
         return hull_err(err, errno, "open directory of --pid-file \"%s\"", path);
     snprintf(text, sizeof(text), "%d", (int)pid);
-    if (write_file_atomic(dfd, name, text, strlen(text), 0644, err) < 0)
+    if (write_file_replace(dfd, name, text, strlen(text), 0644, err) < 0)
         return hull_err_wrap(err, "write --pid-file \"%s\"", path);
     return 0;
 }

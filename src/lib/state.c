@@ -85,7 +85,7 @@ int hull_state_save(int root_fd, const struct hull_state *st, hull_error **err)
         return hull_err(err, EINVAL, "encode state of \"%s\"", st->id);
     text = json_dumps(obj, JSON_COMPACT);
     json_decref(obj);
-    ret = write_file_atomic(dfd, STATE_FILE, text, strlen(text), 0600, err);
+    ret = write_file_replace(dfd, STATE_FILE, text, strlen(text), 0600, err);
     free(text);
     return ret;
 }

@@ -212,8 +212,8 @@ int write_file_at(int dirfd, const char *path, const void *data, size_t len, hul
     return 0;
 }
 
-int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-                      hull_error **err)
+static int replace_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                        bool durable, hull_error **err)
 {
     char suffix[17];
     _cleanup_free_ char *tmp = NULL;
@@ -227,7 +227,7 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
     fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0)
         return hull_err(err, errno, "create \"%s\"", tmp);
-    if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+    if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
         int saved = errno;
         close(fd);
         unlinkat(dirfd, tmp, 0);
@@ -240,6 +240,18 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
         return hull_err(err, saved, "rename \"%s\" to \"%s\"", tmp, name);
     }
     return 0;
+}
+
+int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                      hull_error **err)
+{
+    return replace_file(dirfd, name, data, len, mode, true, err);
+}
+
+int write_file_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                       hull_error **err)
+{
+    return replace_file(dirfd, name, data, len, mode, false, err);
 }
 
 int mkdir_p(const char *path, mode_t mode, hull_error **err)

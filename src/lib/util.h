@@ -81,6 +81,12 @@ int write_file_at(int dirfd, const char *path, const void *data, size_t len, hul
 int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                       hull_error **err);
 
+/* The same without the fsync: readers never see a torn file, but a power
+ * loss may lose the write.  For state that does not outlive a reboot
+ * anyway (the runtime's state under /run), where fsync only costs time. */
+int write_file_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                       hull_error **err);
+
 /* mkdir -p for a host path (not for paths inside a container rootfs). */
 int mkdir_p(const char *path, mode_t mode, hull_error **err);
 
