@@ -1,110 +1,465 @@
-/* hull ps: the containers, as Docker's table shows them. */
+/* hull ps: the containers, as Docker's table shows them, filtered
+ * (--filter), or formatted (--format with a template or json).
+ *
+ * Each container becomes the object Docker's formatter sees (ID, Image,
+ * Command, CreatedAt, RunningFor, Ports, State, Status, Size, Names,
+ * Labels, Mounts, Networks, LocalVolumes); the table, the templates and
+ * the json output are all made from it.  Listing first repairs what
+ * killed hull commands or monitors left (hull_engine_reconcile), so the
+ * list tells the truth. */
 #include "commands.h"
 #include "format.h"
+#include "net.h"
+#include "template.h"
 #include "util.h"
+#include "volume.h"
 
+#include <jansson.h>
+#include <regex.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 struct ps_flags {
-    bool all, quiet, no_trunc;
+    bool all, quiet, no_trunc, size, latest;
+    const char *format, *last;
+    char **filters;
 };
 
 #define F(f) offsetof(struct ps_flags, f)
 
 static const struct hull_flag ps_flags[] = {
     {"all", 'a', HULL_FLAG_BOOL, F(all), NULL, "Show all containers (default shows just running)"},
+    {"filter", 'f', HULL_FLAG_LIST, F(filters), "filter",
+     "Filter output based on conditions provided"},
+    {"format", 0, HULL_FLAG_STRING, F(format), "string",
+     "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
+    {"last", 'n', HULL_FLAG_STRING, F(last), "int",
+     "Show n last created containers (includes all states)"},
+    {"latest", 'l', HULL_FLAG_BOOL, F(latest), NULL,
+     "Show the latest created container (includes all states)"},
     {"no-trunc", 0, HULL_FLAG_BOOL, F(no_trunc), NULL, "Don't truncate output"},
     {"quiet", 'q', HULL_FLAG_BOOL, F(quiet), NULL, "Only display container IDs"},
+    {"size", 's', HULL_FLAG_BOOL, F(size), NULL, "Display total file sizes"},
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-/* "Up 3 seconds", "Exited (0) 5 seconds ago", "Created".  A record that
- * says running while its process is gone belongs to a hull that was
- * killed: it exited, with nothing known of how (Docker shows 255). */
-static char *status_text(const struct hull_ctr *c, time_t now)
+/* ---- filters ---- */
+
+static const char *const filter_keys[] = {"status", "name", "id", "label", "exited", "ancestor"};
+
+/* The --filter values, by key; values of one key are alternatives,
+ * different keys must all match. */
+struct filters {
+    char **values[ARRAY_SIZE(filter_keys)];
+};
+
+static int filters_parse(char **given, struct filters *out, hull_error **err)
 {
-    enum hull_ctr_status s = hull_engine_ctr_status(c);
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; given != NULL && given[i] != NULL; i++) {
+        const char *eq = strchr(given[i], '=');
+        size_t k;
+        for (k = 0; eq != NULL && k < ARRAY_SIZE(filter_keys); k++)
+            if (strlen(filter_keys[k]) == (size_t)(eq - given[i]) &&
+                strncmp(given[i], filter_keys[k], strlen(filter_keys[k])) == 0)
+                break;
+        if (eq == NULL)
+            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                                 "bad format of filter \"%s\" (expected name=value)", given[i]);
+        if (k == ARRAY_SIZE(filter_keys))
+            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "invalid filter '%.*s'",
+                                 (int)(eq - given[i]), given[i]);
+        strv_append(&out->values[k], eq + 1);
+    }
+    return 0;
+}
+
+static void filters_clear(struct filters *f)
+{
+    for (size_t k = 0; k < ARRAY_SIZE(filter_keys); k++)
+        strv_free(f->values[k]);
+}
+
+static bool label_matches(const struct hull_ctr *c, const char *want)
+{
+    const char *eq = strchr(want, '=');
+    size_t klen = eq != NULL ? (size_t)(eq - want) : strlen(want);
+
+    for (size_t i = 0; c->labels != NULL && c->labels[i] != NULL; i++) {
+        const char *l = c->labels[i];
+        if (strncmp(l, want, klen) != 0 || l[klen] != '=')
+            continue;
+        if (eq == NULL || strcmp(l + klen + 1, eq + 1) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* An image reference matches with or without ":latest", and an image id
+ * by prefix (with or without "sha256:"). */
+static bool ancestor_matches(const struct hull_ctr *c, const char *want)
+{
+    size_t n = strlen(want);
+    const char *hex = str_has_prefix(c->image_id, "sha256:") ? c->image_id + 7 : c->image_id;
+
+    if (strcmp(c->image, want) == 0 || str_has_prefix(c->image_id, want) ||
+        (n >= 4 && str_has_prefix(hex, want)))
+        return true;
+    if (strchr(want, ':') == NULL) {
+        _cleanup_free_ char *tagged = xasprintf("%s:latest", want);
+        return strcmp(c->image, tagged) == 0;
+    }
+    return str_has_suffix(want, ":latest") && strncmp(c->image, want, n - 7) == 0 &&
+           c->image[n - 7] == '\0';
+}
+
+static bool name_matches(const char *name, const char *pattern)
+{
+    regex_t re;
+    bool ok;
+
+    if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+        return strstr(name, pattern) != NULL;
+    ok = regexec(&re, name, 0, NULL, 0) == 0;
+    regfree(&re);
+    return ok;
+}
+
+static bool one_matches(size_t key, const struct hull_ctr *c, const char *state, const char *v)
+{
+    switch (key) {
+    case 0:
+        return strcmp(state, v) == 0;
+    case 1:
+        return name_matches(c->name, v[0] == '/' ? v + 1 : v);
+    case 2:
+        return str_has_prefix(c->id, v);
+    case 3:
+        return label_matches(c, v);
+    case 4:
+        return strcmp(state, "exited") == 0 && atoi(v) == c->exit_code &&
+               strspn(v, "0123456789") == strlen(v);
+    default:
+        return ancestor_matches(c, v);
+    }
+}
+
+static bool filters_match(const struct filters *f, const struct hull_ctr *c, const char *state)
+{
+    for (size_t k = 0; k < ARRAY_SIZE(filter_keys); k++) {
+        bool any = f->values[k] == NULL;
+        for (size_t i = 0; !any && f->values[k][i] != NULL; i++)
+            any = one_matches(k, c, state, f->values[k][i]);
+        if (!any)
+            return false;
+    }
+    return true;
+}
+
+/* ---- the formatter's object ---- */
+
+static const char *state_name(struct hull_engine *e, const struct hull_ctr *c)
+{
+    switch (hull_engine_ctr_status(c)) {
+    case HULL_CTR_RUNNING:
+        return hull_engine_ctr_paused(e, c) ? "paused" : "running";
+    case HULL_CTR_RESTARTING:
+        return "restarting";
+    case HULL_CTR_EXITED:
+        return "exited";
+    case HULL_CTR_CREATED:
+        break;
+    }
+    return "created";
+}
+
+/* "Up 3 seconds", "Up 3 seconds (Paused)", "Exited (0) 5 seconds ago",
+ * "Restarting (1) 2 seconds ago", "Created". */
+static char *status_text(const struct hull_ctr *c, const char *state, time_t now)
+{
     time_t t;
 
-    if (s == HULL_CTR_RUNNING) {
+    if (strcmp(state, "running") == 0 || strcmp(state, "paused") == 0) {
+        const char *paused = state[0] == 'p' ? " (Paused)" : "";
         if (c->started_at == NULL || hull_parse_rfc3339(c->started_at, &t) < 0)
-            return xstrdup("Up");
+            return xasprintf("Up%s", paused);
         _cleanup_free_ char *d = hull_human_duration(now > t ? now - t : 0);
-        return xasprintf("Up %s", d);
+        return xasprintf("Up %s%s", d, paused);
     }
-    if (s == HULL_CTR_EXITED) {
-        if (c->status != HULL_CTR_EXITED)
-            return xstrdup("Exited (255)");
+    if (strcmp(state, "exited") == 0 || strcmp(state, "restarting") == 0) {
         _cleanup_free_ char *ago = hull_time_ago(c->finished_at, now);
-        return xasprintf("Exited (%d) %s", c->exit_code, ago);
+        return xasprintf("%s (%d) %s", state[0] == 'e' ? "Exited" : "Restarting", c->exit_code,
+                         ago);
     }
     return xstrdup("Created");
 }
 
-static void add_row(struct hull_table *t, const struct hull_ctr *c, bool trunc, time_t now)
+/* Go's time.Time as Docker prints CreatedAt: "2006-01-02 15:04:05 +0000 UTC". */
+static char *created_at(const char *rfc3339)
 {
-    char *cells[] = {
-        trunc ? xstrndup(c->id, HULL_CTR_SHORT_LEN) : xstrdup(c->id),
-        xstrdup(c->image),
-        hull_quote_command(c->command, trunc),
-        hull_time_ago(c->created, now),
-        status_text(c, now),
-        xstrdup(""),
-        xstrdup(c->name),
-    };
-    hull_table_add(t, cells);
+    struct tm tm;
+    time_t t;
+    char buf[64];
+
+    if (rfc3339 == NULL || hull_parse_rfc3339(rfc3339, &t) < 0)
+        return xstrdup("");
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+    return xstrdup(buf);
 }
 
-static int list(const struct hull_global *g, const struct ps_flags *f)
+static char *labels_text(char *const *labels)
 {
-    _cleanup_error_ hull_error *err = NULL;
+    char *out = xstrdup("");
+    for (size_t i = 0; labels != NULL && labels[i] != NULL; i++) {
+        char *next = xasprintf("%s%s%s", out, i ? "," : "", labels[i]);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+static char *size_text(struct hull_engine *e, const struct hull_ctr *c)
+{
+    _cleanup_free_ char *upper = hull_engine_ctr_path(e, c->id, "upper");
+    _cleanup_free_ char *size = hull_human_size(hull_dir_size(upper));
+    return xstrdup(size);
+}
+
+static void set_owned(json_t *o, const char *key, char *value)
+{
+    json_object_set_new(o, key, json_string(value));
+    free(value);
+}
+
+static json_t *ps_object(struct hull_engine *e, const struct hull_ctr *c, const struct ps_flags *f,
+                         time_t now)
+{
+    const char *state = state_name(e, c);
+    bool trunc = !f->no_trunc;
+    json_t *o = json_object();
+
+    set_owned(o, "ID", trunc ? xstrndup(c->id, HULL_CTR_SHORT_LEN) : xstrdup(c->id));
+    json_object_set_new(o, "Image", json_string(c->image));
+    set_owned(o, "Command", hull_quote_command(c->command, trunc));
+    set_owned(o, "CreatedAt", created_at(c->created));
+    set_owned(o, "RunningFor", hull_time_ago(c->created, now));
+    set_owned(o, "Ports", hull_net_ports_summary(e, c));
+    json_object_set_new(o, "State", json_string(state));
+    set_owned(o, "Status", status_text(c, state, now));
+    set_owned(o, "Size", f->size ? size_text(e, c) : xstrdup(""));
+    json_object_set_new(o, "Names", json_string(c->name));
+    set_owned(o, "Labels", labels_text(c->labels));
+    json_object_set_new(o, "Mounts", json_string(""));
+    json_object_set_new(o, "Networks", json_string(""));
+    json_object_set_new(o, "LocalVolumes", json_string("0"));
+    return o;
+}
+
+/* ---- output ---- */
+
+/* The columns of the default table, and the headers Docker gives the
+ * fields in "table" templates. */
+static const char *const headers[][2] = {
+    {"ID", "CONTAINER ID"},    {"Image", "IMAGE"},
+    {"Command", "COMMAND"},    {"CreatedAt", "CREATED AT"},
+    {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
+    {"State", "STATE"},        {"Status", "STATUS"},
+    {"Size", "SIZE"},          {"Names", "NAMES"},
+    {"Labels", "LABELS"},      {"Mounts", "MOUNTS"},
+    {"Networks", "NETWORKS"},  {"LocalVolumes", "LOCAL VOLUMES"},
+};
+
+#define DEFAULT_TABLE                                                                              \
+    "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+
+/* Docker's formatter turns the two characters "\t" and "\n" of a
+ * template into a tab and a newline. */
+static char *unescape(const char *s)
+{
+    char *out = xmalloc(strlen(s) + 1), *p = out;
+
+    for (; *s != '\0'; s++) {
+        if (s[0] == '\\' && (s[1] == 't' || s[1] == 'n')) {
+            *p++ = s[1] == 't' ? '\t' : '\n';
+            s++;
+        } else {
+            *p++ = *s;
+        }
+    }
+    *p = '\0';
+    return out;
+}
+
+/* A table: the rendered lines split at tabs into aligned columns. */
+static void table_add_line(struct hull_table **t, const char *line)
+{
+    size_t n = 1;
+    for (const char *p = line; *p != '\0'; p++)
+        n += *p == '\t';
+    if (*t == NULL)
+        *t = hull_table_new(n);
+    char **cells = xmalloc0(n * sizeof(char *));
+    const char *start = line;
+    for (size_t i = 0; i < n; i++) {
+        const char *tab = strchr(start, '\t');
+        cells[i] = tab != NULL ? xstrndup(start, (size_t)(tab - start)) : xstrdup(start);
+        start = tab != NULL ? tab + 1 : start + strlen(start);
+    }
+    hull_table_add(*t, cells);
+    free(cells);
+}
+
+struct output {
+    const char *tmpl; /* NULL: json */
+    bool table;
+    struct hull_table *t;
+};
+
+static int output_begin(struct output *out, const char *format, hull_error **err)
+{
+    json_t *head;
+    char *line = NULL;
+    int ret;
+
+    memset(out, 0, sizeof(*out));
+    if (format != NULL && strcmp(format, "json") == 0)
+        return 0;
+    if (format == NULL || strcmp(format, "table") == 0)
+        format = DEFAULT_TABLE;
+    out->table = str_has_prefix(format, "table");
+    out->tmpl = unescape(out->table ? format + 5 + strspn(format + 5, " ") : format);
+    if (!out->table)
+        return 0;
+    head = json_object();
+    for (size_t i = 0; i < ARRAY_SIZE(headers); i++)
+        json_object_set_new(head, headers[i][0], json_string(headers[i][1]));
+    ret = hull_template_render(out->tmpl, head, &line, err);
+    json_decref(head);
+    if (ret == 0)
+        table_add_line(&out->t, line);
+    free(line);
+    return ret;
+}
+
+static int output_row(struct output *out, json_t *o, hull_error **err)
+{
+    char *line = NULL;
+
+    if (out->tmpl == NULL) {
+        char *text = json_dumps(o, JSON_COMPACT);
+        printf("%s\n", text);
+        free(text);
+        return 0;
+    }
+    if (hull_template_render(out->tmpl, o, &line, err) < 0)
+        return -1;
+    if (out->table)
+        table_add_line(&out->t, line);
+    else
+        printf("%s\n", line);
+    free(line);
+    return 0;
+}
+
+static void output_end(struct output *out)
+{
+    if (out->t != NULL) {
+        hull_table_print(out->t, stdout);
+        hull_table_free(out->t);
+    }
+    free((char *)out->tmpl);
+}
+
+/* Which containers are shown: running ones, or all with -a (and with a
+ * filter on the state), the last N with -n, the newest with -l. */
+static bool shown(const struct ps_flags *f, const struct filters *flt, const struct hull_ctr *c,
+                  const char *state, size_t *left)
+{
+    bool all =
+        f->all || f->latest || f->last != NULL || flt->values[0] != NULL || flt->values[4] != NULL;
+
+    if (*left == 0 || (!all && strcmp(state, "running") != 0 && strcmp(state, "paused") != 0 &&
+                       strcmp(state, "restarting") != 0))
+        return false;
+    if (!filters_match(flt, c, state))
+        return false;
+    if (*left != (size_t)-1)
+        (*left)--;
+    return true;
+}
+
+static int list(const struct hull_global *g, const struct ps_flags *f, const struct filters *flt,
+                hull_error **err)
+{
     _cleanup_engine_ struct hull_engine *e = NULL;
     struct hull_ctr *ctrs = NULL;
-    size_t n = 0;
+    struct output out = {0};
+    size_t n = 0, left = (size_t)-1;
     time_t now = time(NULL);
-    struct hull_table *t;
+    int64_t last;
+    int ret = -1;
 
-    if (hull_engine_open(&g->roots, &e, &err) < 0 ||
-        hull_ctr_list(e->ctr_dirfd, &ctrs, &n, &err) < 0) {
-        hull_report(err);
-        return 1;
-    }
-    t = hull_table_new(7);
-    if (!f->quiet) {
-        char *head[] = {xstrdup("CONTAINER ID"), xstrdup("IMAGE"),  xstrdup("COMMAND"),
-                        xstrdup("CREATED"),      xstrdup("STATUS"), xstrdup("PORTS"),
-                        xstrdup("NAMES")};
-        hull_table_add(t, head);
-    }
+    if (f->last != NULL && parse_int64(f->last, -1, 1 << 30, &last) == 0 && last >= 0)
+        left = (size_t)last;
+    if (f->latest)
+        left = 1;
+    if (hull_engine_open(&g->roots, &e, err) < 0)
+        return -1;
+    hull_engine_reconcile(e);
+    if (hull_ctr_list(e->ctr_dirfd, &ctrs, &n, err) < 0)
+        return -1;
+    if (!f->quiet && output_begin(&out, f->format, err) < 0)
+        goto done;
     for (size_t i = 0; i < n; i++) {
-        if (!f->all && hull_engine_ctr_status(&ctrs[i]) != HULL_CTR_RUNNING)
+        const char *state = state_name(e, &ctrs[i]);
+        if (!shown(f, flt, &ctrs[i], state, &left))
             continue;
-        if (f->quiet)
+        if (f->quiet) {
             printf("%.*s\n", f->no_trunc ? HULL_CTR_ID_LEN : HULL_CTR_SHORT_LEN, ctrs[i].id);
-        else
-            add_row(t, &ctrs[i], !f->no_trunc, now);
+            continue;
+        }
+        json_t *o = ps_object(e, &ctrs[i], f, now);
+        int r = output_row(&out, o, err);
+        json_decref(o);
+        if (r < 0)
+            goto done;
     }
-    hull_table_print(t, stdout);
-    hull_table_free(t);
+    ret = 0;
+done:
+    output_end(&out);
     hull_ctr_list_free(ctrs, n);
-    return 0;
+    return ret;
 }
 
 static int cmd_ps(const struct hull_global *g, int argc, char **argv)
 {
     struct ps_flags f = {0};
+    struct filters flt = {0};
     struct hull_args args;
+    _cleanup_error_ hull_error *err = NULL;
     int ret = hull_command_parse(&hull_cmd_ps, true, 0, argc, argv, &f, &args);
 
     if (ret == 1 && args.n > 0) {
         hull_usage_error(&hull_cmd_ps, "\"hull ps\" accepts no arguments.");
         ret = -1;
     }
-    if (ret == 1)
-        ret = list(g, &f);
-    else
+    if (ret == 1 && filters_parse(f.filters, &flt, &err) < 0) {
+        hull_usage_error(&hull_cmd_ps, err->msg);
+        ret = -1;
+    }
+    if (ret == 1) {
+        ret = 0;
+        if (list(g, &f, &flt, &err) < 0) {
+            hull_report(err);
+            ret = 1;
+        }
+    } else {
         ret = ret < 0 ? HULL_EXIT_FAILED : 0;
+    }
+    filters_clear(&flt);
+    hull_flags_free(ps_flags, &f);
     hull_args_clear(&args);
     return ret;
 }

@@ -5,12 +5,14 @@
 #include <stdio.h>
 
 struct rm_flags {
-    bool force;
+    bool force, volumes;
 };
 
 static const struct hull_flag rm_flags[] = {
     {"force", 'f', HULL_FLAG_BOOL, offsetof(struct rm_flags, force), NULL,
      "Force the removal of a running container (uses SIGKILL)"},
+    {"volumes", 'v', HULL_FLAG_BOOL, offsetof(struct rm_flags, volumes), NULL,
+     "Remove anonymous volumes associated with the container"},
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -28,7 +30,7 @@ static int remove_all(const struct hull_global *g, const struct rm_flags *f,
     /* Like Docker: every container is tried, and one failure makes the
      * whole command fail. */
     for (size_t i = 0; i < args->n; i++) {
-        if (hull_engine_rm(e, args->args[i], f->force, &err) < 0) {
+        if (hull_engine_rm(e, args->args[i], f->force, f->volumes, &err) < 0) {
             hull_report(err);
             hull_error_freep(&err);
             ret = 1;

@@ -1,40 +1,67 @@
-/* hull run: a container from an image, in the foreground. */
+/* hull run and hull create: a container from an image, started in the
+ * foreground (attached), in the background (-d), or not at all (create).
+ * Both commands take the same flags. */
 #include "commands.h"
+#include "mountflags.h"
+#include "netflags.h"
 #include "ocigen.h"
+#include "resflags.h"
 #include "selfexe.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 extern char **environ;
 
 struct run_flags {
-    bool detach, interactive, tty, rm;
+    bool detach, interactive, tty, rm, init;
     const char *name, *workdir, *user, *hostname, *entrypoint;
-    char **env, **env_file;
+    const char *restart, *stop_signal, *stop_timeout, *detach_keys;
+    char **env, **env_file, **labels, **log_opts;
+    struct hull_res_flags res;
+    struct hull_net_flags net;
+    struct hull_mount_flags mnt;
 };
 
 #define F(f) offsetof(struct run_flags, f)
 
 static const struct hull_flag run_flags[] = {
     {"detach", 'd', HULL_FLAG_BOOL, F(detach), NULL,
-     "Run container in background and print container ID (not supported yet)"},
+     "Run container in background and print container ID"},
+    {"detach-keys", 0, HULL_FLAG_STRING, F(detach_keys), "string",
+     "Override the key sequence for detaching a container"},
     {"entrypoint", 0, HULL_FLAG_STRING, F(entrypoint), "string",
      "Overwrite the default ENTRYPOINT of the image"},
     {"env", 'e', HULL_FLAG_LIST, F(env), "list", "Set environment variables"},
     {"env-file", 0, HULL_FLAG_LIST, F(env_file), "list", "Read in a file of environment variables"},
     {"hostname", 'h', HULL_FLAG_STRING, F(hostname), "string", "Container host name"},
+    {"init", 0, HULL_FLAG_BOOL, F(init), NULL,
+     "Run an init inside the container that forwards signals and reaps processes"},
     {"interactive", 'i', HULL_FLAG_BOOL, F(interactive), NULL,
      "Keep STDIN open: the container reads hull's standard input"},
+    {"label", 'l', HULL_FLAG_LIST, F(labels), "list", "Set meta data on a container"},
+    {"log-opt", 0, HULL_FLAG_LIST, F(log_opts), "list",
+     "Log driver options (json-file: max-size, max-file)"},
     {"name", 0, HULL_FLAG_STRING, F(name), "string", "Assign a name to the container"},
+    {"restart", 0, HULL_FLAG_STRING, F(restart), "string",
+     "Restart policy to apply when a container exits (default \"no\")"},
     {"rm", 0, HULL_FLAG_BOOL, F(rm), NULL, "Automatically remove the container when it exits"},
+    {"stop-signal", 0, HULL_FLAG_STRING, F(stop_signal), "string",
+     "Signal to stop the container (default \"SIGTERM\")"},
+    {"stop-timeout", 0, HULL_FLAG_STRING, F(stop_timeout), "int",
+     "Timeout (in seconds) to stop a container"},
     {"tty", 't', HULL_FLAG_BOOL, F(tty), NULL, "Allocate a pseudo-TTY"},
     {"user", 'u', HULL_FLAG_STRING, F(user), "string",
      "Username or UID (format: <name|uid>[:<group|gid>])"},
     {"workdir", 'w', HULL_FLAG_STRING, F(workdir), "string",
      "Working directory inside the container"},
+    HULL_RES_FLAGS(struct run_flags, res),
+    HULL_DEVICE_FLAG(struct run_flags, res),
+    HULL_NET_FLAGS(struct run_flags, net),
+    HULL_MOUNT_FLAGS(struct run_flags, mnt),
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -53,13 +80,18 @@ static int collect_env(const struct run_flags *f, char ***out, hull_error **err)
     return 0;
 }
 
-/* Without -i the container must not read our input (Docker gives it
- * none): its stdin, inherited from ours, becomes /dev/null. */
-static int detach_stdin(hull_error **err)
+/* --stop-timeout: seconds, -1 for "wait for ever" as Docker has it. */
+static int parse_stop_timeout(const char *s, int *out, hull_error **err)
 {
-    _cleanup_close_ int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
-        return hull_err(err, errno, "redirect standard input to /dev/null");
+    int64_t v;
+
+    *out = -1;
+    if (s == NULL)
+        return 0;
+    if (parse_int64(s, -1, 1 << 30, &v) < 0)
+        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                             "invalid argument \"%s\" for \"--stop-timeout\" flag", s);
+    *out = v < 0 ? 1 << 30 : (int)v;
     return 0;
 }
 
@@ -75,14 +107,11 @@ static int exit_status_of(const hull_error *e)
     }
 }
 
-static int run_container(const struct hull_global *g, const struct run_flags *f,
-                         struct hull_args *args)
+/* Fills R from the flags; ENV receives what R->env points to. */
+static int build_request(const struct run_flags *f, struct hull_args *args,
+                         struct hull_run_request *r, char ***env, hull_error **err)
 {
-    _cleanup_error_ hull_error *err = NULL;
-    _cleanup_strv_ char **env = NULL;
-    _cleanup_engine_ struct hull_engine *e = NULL;
-    int code = HULL_EXIT_FAILED;
-    struct hull_run_request r = {
+    *r = (struct hull_run_request){
         .image = args->args[0],
         .name = f->name,
         .cmd = args->args + 1,
@@ -94,41 +123,99 @@ static int run_container(const struct hull_global *g, const struct run_flags *f,
         .tty = f->tty,
         .interactive = f->interactive,
         .auto_remove = f->rm,
+        .init = f->init,
+        .restart = f->restart,
+        .stop_signal = f->stop_signal,
+        .labels = f->labels,
+        .log_opts = f->log_opts,
+        .detach_keys = f->detach_keys,
     };
+    if (collect_env(f, env, err) < 0 ||
+        parse_stop_timeout(f->stop_timeout, &r->stop_timeout, err) < 0 ||
+        hull_res_flags_parse(&f->res, false, &r->resources, err) < 0)
+        return -1;
+    r->env = *env;
+    hull_net_flags_apply(&f->net, r);
+    hull_mount_flags_apply(&f->mnt, r);
+    return 0;
+}
+
+/* -d: created, started, and its id printed once its process runs. */
+static int run_detached(struct hull_engine *e, const struct hull_run_request *r, hull_error **err)
+{
+    _cleanup_free_ char *id = NULL;
+    int code;
+
+    if (hull_engine_create(e, r, &id, err) < 0 || hull_engine_start(e, id, NULL, &code, err) < 0)
+        return -1;
+    printf("%s\n", id);
+    return 0;
+}
+
+static int run_container(const struct hull_global *g, const struct run_flags *f,
+                         struct hull_args *args, bool create_only)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_strv_ char **env = NULL;
+    _cleanup_engine_ struct hull_engine *e = NULL;
+    _cleanup_free_ char *id = NULL;
+    int code = HULL_EXIT_FAILED;
+    struct hull_run_request r;
 
     /* Before anything enters a container: /proc/PID/exe of this process
      * must lead to a sealed copy, never to the binary on disk
      * (CVE-2019-5736).  Re-executes; returns here in the sealed copy. */
-    if (hull_selfexe_ensure_sealed(g->argv, &err) < 0 || collect_env(f, &env, &err) < 0)
+    if ((!create_only && hull_selfexe_ensure_sealed(g->argv, &err) < 0) ||
+        build_request(f, args, &r, &env, &err) < 0 || hull_engine_open(&g->roots, &e, &err) < 0)
         goto fail;
-    r.env = env;
-    if (!f->interactive && detach_stdin(&err) < 0)
-        goto fail;
-    if (hull_engine_open(&g->roots, &e, &err) < 0 || hull_engine_run(e, &r, &code, &err) < 0)
-        goto fail;
+    if (create_only) {
+        if (hull_engine_create(e, &r, &id, &err) < 0)
+            goto fail;
+        printf("%s\n", id);
+        code = 0;
+    } else if (f->detach) {
+        if (run_detached(e, &r, &err) < 0)
+            goto fail;
+        code = 0;
+    } else {
+        if (hull_engine_run(e, &r, &code, &err) < 0)
+            goto fail;
+        /* Detached with the detach keys: the container runs on. */
+        if (code < 0)
+            code = 0;
+    }
+    hull_run_resources_clear(&r.resources);
     return code;
 fail:
+    hull_run_resources_clear(&r.resources);
     hull_report(err);
     return exit_status_of(err);
 }
 
-static int cmd_run(const struct hull_global *g, int argc, char **argv)
+static int cmd_common(const struct hull_command *c, const struct hull_global *g, int argc,
+                      char **argv)
 {
     struct run_flags f = {0};
     struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_run, false, 1, argc, argv, &f, &args);
+    int ret = hull_command_parse(c, false, 1, argc, argv, &f, &args);
 
-    if (ret == 1 && f.detach) {
-        hull_usage_error(&hull_cmd_run, "hull run -d: detached containers are not supported yet");
-        ret = -1;
-    }
     if (ret == 1)
-        ret = run_container(g, &f, &args);
+        ret = run_container(g, &f, &args, c == &hull_cmd_create);
     else
         ret = ret < 0 ? HULL_EXIT_FAILED : 0;
     hull_flags_free(run_flags, &f);
     hull_args_clear(&args);
     return ret;
+}
+
+static int cmd_run(const struct hull_global *g, int argc, char **argv)
+{
+    return cmd_common(&hull_cmd_run, g, argc, argv);
+}
+
+static int cmd_create(const struct hull_global *g, int argc, char **argv)
+{
+    return cmd_common(&hull_cmd_create, g, argc, argv);
 }
 
 const struct hull_command hull_cmd_run = {
@@ -137,4 +224,12 @@ const struct hull_command hull_cmd_run = {
     .summary = "Create and run a new container from an image",
     .flags = run_flags,
     .run = cmd_run,
+};
+
+const struct hull_command hull_cmd_create = {
+    .name = "create",
+    .usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+    .summary = "Create a new container",
+    .flags = run_flags,
+    .run = cmd_create,
 };

@@ -24,6 +24,7 @@ struct hull_command {
     const struct hull_flag *flags;
     /* Returns the exit status; prints its own errors through hull_report(). */
     int (*run)(const struct hull_global *g, int argc, char **argv);
+    bool hidden; /* not listed in the help (internal commands) */
 };
 
 extern const struct hull_command hull_cmd_run;
@@ -31,6 +32,27 @@ extern const struct hull_command hull_cmd_ps;
 extern const struct hull_command hull_cmd_rm;
 extern const struct hull_command hull_cmd_import;
 extern const struct hull_command hull_cmd_images;
+extern const struct hull_command hull_cmd_create, hull_cmd_start, hull_cmd_stop, hull_cmd_kill;
+extern const struct hull_command hull_cmd_restart, hull_cmd_wait, hull_cmd_logs, hull_cmd_attach;
+extern const struct hull_command hull_cmd_rename, hull_cmd_container, hull_cmd_system;
+extern const struct hull_command hull_cmd_version, hull_cmd_info, hull_cmd_monitor;
+extern const struct hull_command hull_cmd_exec, hull_cmd_top, hull_cmd_cp, hull_cmd_volume;
+extern const struct hull_command hull_cmd_load, hull_cmd_save, hull_cmd_rmi, hull_cmd_tag;
+extern const struct hull_command hull_cmd_history, hull_cmd_inspect, hull_cmd_image;
+extern const struct hull_command hull_cmd_commit, hull_cmd_export, hull_cmd_diff;
+extern const struct hull_command hull_cmd_stats;
+extern const struct hull_command hull_cmd_update;
+extern const struct hull_command hull_cmd_pause;
+extern const struct hull_command hull_cmd_unpause;
+extern const struct hull_command hull_cmd_network, hull_cmd_port;
+
+/* Prints WARNING and asks "Are you sure you want to continue? [y/N]":
+ * true when standard input answers yes (cmd_container.c). */
+bool hull_confirm(const char *warning);
+
+/* Removes every stopped container, printing Docker's "Deleted
+ * Containers:" block; adds the bytes freed to *reclaimed. */
+int hull_prune_containers(struct hull_engine *e, uint64_t *reclaimed, hull_error **err);
 
 /* Prints E as "hull: MESSAGE" on standard error. */
 void hull_report(const hull_error *e);

@@ -7,6 +7,7 @@
  * run exit 1 on failure, as Docker's do. */
 #include "commands.h"
 #include "log.h"
+#include "rootless.h"
 #include "util.h"
 
 #include "config.h"
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct global_flags {
     bool debug;
@@ -32,7 +34,14 @@ static const struct hull_flag global_flags[] = {
 };
 
 static const struct hull_command *const commands[] = {
-    &hull_cmd_run, &hull_cmd_ps, &hull_cmd_rm, &hull_cmd_import, &hull_cmd_images,
+    &hull_cmd_run,    &hull_cmd_ps,      &hull_cmd_rm,      &hull_cmd_import,  &hull_cmd_images,
+    &hull_cmd_exec,   &hull_cmd_top,     &hull_cmd_cp,      &hull_cmd_volume,  &hull_cmd_stats,
+    &hull_cmd_update, &hull_cmd_pause,   &hull_cmd_unpause, &hull_cmd_load,    &hull_cmd_save,
+    &hull_cmd_rmi,    &hull_cmd_tag,     &hull_cmd_history, &hull_cmd_inspect, &hull_cmd_image,
+    &hull_cmd_commit, &hull_cmd_export,  &hull_cmd_diff,    &hull_cmd_network, &hull_cmd_port,
+    &hull_cmd_create, &hull_cmd_start,   &hull_cmd_stop,    &hull_cmd_kill,    &hull_cmd_restart,
+    &hull_cmd_wait,   &hull_cmd_logs,    &hull_cmd_attach,  &hull_cmd_rename,  &hull_cmd_container,
+    &hull_cmd_system, &hull_cmd_version, &hull_cmd_info,    &hull_cmd_monitor,
 };
 
 void hull_report(const hull_error *e)
@@ -82,7 +91,8 @@ static void print_help(void)
     hull_flags_print(stdout, global_flags);
     printf("\nCommands:\n");
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-        printf("  %-10s%s\n", commands[i]->name, commands[i]->summary);
+        if (!commands[i]->hidden)
+            printf("  %-10s%s\n", commands[i]->name, commands[i]->summary);
     printf("\nEnvironment:\n"
            "  HULL_ROOT     where images and containers are kept (default " HULL_DEFAULT_STATE_ROOT
            ")\n"
@@ -115,6 +125,29 @@ static const char *env_or_null(const char *name)
     return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
+/* An ordinary user's images and containers live under its XDG
+ * directories, and hull works for it inside a user namespace where it is
+ * root (rootless.h). */
+static int enter_rootless(struct hull_global *g, char **state_root, char **run_root)
+{
+    _cleanup_error_ hull_error *err = NULL;
+
+    *state_root = g->roots.state_root != NULL ? xstrdup(g->roots.state_root) : NULL;
+    *run_root = g->roots.run_root != NULL ? xstrdup(g->roots.run_root) : NULL;
+    if (hull_rootless_engine_roots(state_root, run_root, &err) < 0 ||
+        (geteuid() != 0 && hull_rootless_enter(&err) < 0)) {
+        hull_report(err);
+        return -1;
+    }
+    g->roots.state_root = *state_root;
+    g->roots.run_root = *run_root;
+    /* hull re-executes itself (sealed copy, monitor): the copies, root in
+     * the namespace by then, keep the same roots. */
+    setenv("HULL_ROOT", *state_root, 1);
+    setenv("HULL_RUNROOT", *run_root, 1);
+    return 0;
+}
+
 static const struct hull_command *find_command(const char *name)
 {
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
@@ -129,6 +162,7 @@ int main(int argc, char **argv)
     struct hull_args args;
     _cleanup_error_ hull_error *err = NULL;
     struct hull_global g = {.argv = argv};
+    _cleanup_free_ char *rootless_state = NULL, *rootless_run = NULL;
     const struct hull_command *cmd;
     int ret;
 
@@ -156,6 +190,11 @@ int main(int argc, char **argv)
     }
     g.roots.state_root = env_or_null("HULL_ROOT");
     g.roots.run_root = env_or_null("HULL_RUNROOT");
+    g.roots.exe = argv[0];
+    if (hull_rootless() && enter_rootless(&g, &rootless_state, &rootless_run) < 0) {
+        hull_args_clear(&args);
+        return HULL_EXIT_FAILED;
+    }
     cmd = find_command(args.args[0]);
     if (cmd == NULL) {
         hull_error_log("'%s' is not a hull command.", args.args[0]);

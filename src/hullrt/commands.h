@@ -21,6 +21,23 @@ struct hullrt_global_opts {
     bool version;
 };
 
+/* update's flags, kept as written: each is parsed once it is known to be
+ * set (runc's rule: with --resources the others are ignored). */
+struct hullrt_update_opts {
+    const char *resources;
+    const char *blkio_weight, *cpu_period, *cpu_quota, *cpu_burst, *cpu_shares, *cpu_rt_period,
+        *cpu_rt_runtime, *cpuset_cpus, *cpuset_mems, *cpu_idle, *memory, *memory_reservation,
+        *memory_swap, *pids_limit, *kernel_memory, *kernel_memory_tcp, *l3_cache_schema,
+        *mem_bw_schema;
+};
+
+/* exec's flags (cmd_exec.c); the list flags are freed by main. */
+struct hullrt_exec_opts {
+    const char *process, *cwd, *user, *apparmor, *process_label, *cgroup;
+    char **env, **caps, **additional_gids;
+    bool tty, no_new_privs, ignore_paused;
+};
+
 /* Every command's flags; each command's table fills only its own. */
 struct hullrt_cmd_opts {
     const char *bundle;
@@ -38,6 +55,10 @@ struct hullrt_cmd_opts {
     bool force;
     bool quiet;
     bool rootless;
+    bool stats;           /* events */
+    const char *interval; /* events */
+    struct hullrt_update_opts update;
+    struct hullrt_exec_opts exec;
 };
 
 /* What a command runs with. */
@@ -61,6 +82,7 @@ struct hullrt_command {
     /* Returns 0 with *exit_status set (0 unless the command reports a
      * container's status), or -1 with ERR set. */
     int (*run)(const struct hullrt_ctx *ctx, int *exit_status, hull_error **err);
+    int fail_status; /* exit status when run fails; 0 means 1 (runc's exec uses 255) */
 };
 
 extern const struct hullrt_command hullrt_cmd_create;
@@ -72,6 +94,12 @@ extern const struct hullrt_command hullrt_cmd_delete;
 extern const struct hullrt_command hullrt_cmd_list;
 extern const struct hullrt_command hullrt_cmd_spec;
 extern const struct hullrt_command hullrt_cmd_features;
+extern const struct hullrt_command hullrt_cmd_exec;
+extern const struct hullrt_command hullrt_cmd_pause;
+extern const struct hullrt_command hullrt_cmd_resume;
+extern const struct hullrt_command hullrt_cmd_update;
+extern const struct hullrt_command hullrt_cmd_ps;
+extern const struct hullrt_command hullrt_cmd_events;
 
 /* create's flags, shared with run. */
 extern const struct hullrt_opt hullrt_create_flags[];

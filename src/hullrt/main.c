@@ -49,14 +49,17 @@ static const struct hullrt_opt global_flags[] = {
 static const struct hullrt_opt *const global_tables[] = {global_flags, NULL};
 
 static const struct hullrt_command *const commands[] = {
-    &hullrt_cmd_create, &hullrt_cmd_start, &hullrt_cmd_run,  &hullrt_cmd_state,    &hullrt_cmd_kill,
-    &hullrt_cmd_delete, &hullrt_cmd_list,  &hullrt_cmd_spec, &hullrt_cmd_features,
+    &hullrt_cmd_create,   &hullrt_cmd_start,  &hullrt_cmd_run,    &hullrt_cmd_state,
+    &hullrt_cmd_kill,     &hullrt_cmd_delete, &hullrt_cmd_list,   &hullrt_cmd_spec,
+    &hullrt_cmd_features, &hullrt_cmd_exec,   &hullrt_cmd_pause,  &hullrt_cmd_resume,
+    &hullrt_cmd_update,   &hullrt_cmd_ps,     &hullrt_cmd_events,
 };
 
 /* runc commands hullrt does not implement: named, so the error says so
  * rather than calling them unknown. */
 static const char *const unsupported_commands[] = {
-    "checkpoint", "events", "exec", "pause", "ps", "restore", "resume", "update",
+    "checkpoint",
+    "restore",
 };
 
 static const char main_description[] =
@@ -213,11 +216,14 @@ static int run_command(const struct hullrt_command *cmd, const struct hullrt_glo
     _cleanup_free_ char *root = NULL;
     int r;
 
-    if (hullrt_parse_flags(cmd->flags, cmd->stop_after, argc, args, &o, &p, err) < 0)
+    if (hullrt_parse_flags(cmd->flags, cmd->stop_after, argc, args, &o, &p, err) < 0) {
+        hullrt_opts_free(cmd->flags, &o);
         return hull_err_wrap(err, "%s", cmd->name);
+    }
     if (p.help) {
         print_command_help(stdout, cmd);
         hullrt_parsed_clear(&p);
+        hullrt_opts_free(cmd->flags, &o);
         return 0;
     }
     r = hullrt_check_args(cmd->name, p.nargs, cmd->min_args, cmd->max_args, err);
@@ -234,8 +240,11 @@ static int run_command(const struct hullrt_command *cmd, const struct hullrt_glo
         };
         hull_debug("%s: root \"%s\"", cmd->name, root);
         r = cmd->run(&ctx, exit_status, err);
+        if (r < 0)
+            *exit_status = cmd->fail_status != 0 ? cmd->fail_status : 1;
     }
     hullrt_parsed_clear(&p);
+    hullrt_opts_free(cmd->flags, &o);
     return r;
 }
 
@@ -283,7 +292,7 @@ int main(int argc, char **argv)
     if (r < 0) {
         hull_error_log("%s", err != NULL ? err->msg : "unknown error");
         hull_error_free(err);
-        return 1;
+        return exit_status != 0 ? exit_status : 1;
     }
     return exit_status;
 }

@@ -98,6 +98,9 @@ static int store_value(const struct hullrt_opt *o, const struct flag_word *w, co
                                  o->name);
         *(int *)field = (int)n;
         return 0;
+    case HULLRT_OPT_LIST:
+        strv_append((char ***)field, value);
+        return 0;
     }
     return hull_err(err, 0, "flag \"%s\" has an unknown type", w->text);
 }
@@ -176,6 +179,14 @@ void hullrt_parsed_clear(struct hullrt_parsed *p)
     free(p->args);
     p->args = NULL;
     p->nargs = 0;
+}
+
+void hullrt_opts_free(const struct hullrt_opt *const *tables, void *dst)
+{
+    for (; *tables != NULL; tables++)
+        for (const struct hullrt_opt *o = *tables; o->name != NULL; o++)
+            if (o->type == HULLRT_OPT_LIST)
+                strv_freep((char ***)((char *)dst + o->offset));
 }
 
 int hullrt_check_args(const char *cmd, int nargs, int min, int max, hull_error **err)

@@ -18,6 +18,7 @@ enum hullrt_opt_type {
     HULLRT_OPT_BOOL,   /* bool */
     HULLRT_OPT_STRING, /* const char *, pointing into argv */
     HULLRT_OPT_INT,    /* int */
+    HULLRT_OPT_LIST,   /* char **, one copy per occurrence, freed by hullrt_opts_free() */
 };
 
 struct hullrt_opt {
@@ -47,6 +48,9 @@ int hullrt_parse_flags(const struct hullrt_opt *const *tables, int stop_after, i
                        char **argv, void *dst, struct hullrt_parsed *out, hull_error **err);
 
 void hullrt_parsed_clear(struct hullrt_parsed *p);
+
+/* Frees the list values TABLES stored into DST. */
+void hullrt_opts_free(const struct hullrt_opt *const *tables, void *dst);
 
 /* Go's strconv.ParseBool: 1 t T TRUE true True, 0 f F FALSE false False.
  * Returns 0 or -1 (no error object: callers name the flag). */

@@ -194,6 +194,13 @@ int hull_caps_apply_final(const struct hull_caps *caps, hull_error **err)
                 "ambient capability %s is not in the permitted and inheritable sets",
                 cap_names[cap]);
     }
+    /* Likewise for an effective capability that is not permitted. */
+    for (int cap = 0; cap <= CAP_LAST_KNOWN; cap++) {
+        if ((eff & CAP_BIT(cap)) && !(prm & CAP_BIT(cap)))
+            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                                 "effective capability %s is not in the permitted set",
+                                 cap_names[cap]);
+    }
     for (int w = 0; w < 2; w++) {
         data[w].effective = (uint32_t)(eff >> (32 * w));
         data[w].permitted = (uint32_t)(prm >> (32 * w));

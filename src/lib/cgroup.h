@@ -33,6 +33,10 @@ int hull_cgroup_path_resolve(const char *cgroups_path, const char *default_paren
  * anything is created. */
 int hull_cgroup_check_resources(const struct hull_resources *res, hull_error **err);
 
+/* Whether limits on swap can be set on this host (v1: swap accounting,
+ * memory.memsw.*; v2: the memory controller, which always accounts swap). */
+bool hull_cgroup_swap_accounting(void);
+
 /* Creates the cgroup (with parents) under every hierarchy, applies RES
  * (may be NULL) and moves PID into it.  On failure nothing is left. */
 int hull_cgroup_create(const char *path, const struct hull_resources *res, pid_t pid,

@@ -356,3 +356,13 @@ int cg_check_resources(const struct cg_layout *l, const struct hull_resources *r
         return -1;
     return 0;
 }
+
+bool hull_cgroup_swap_accounting(void)
+{
+    _cleanup_cg_layout_ struct cg_layout l = {0};
+    _cleanup_error_ hull_error *e = NULL;
+
+    if (cg_layout_load(&l, &e) < 0 || cg_layout_find(&l, CG_MEMORY) == NULL)
+        return false;
+    return l.mode == HULL_CGROUP_V2 || root_has(&l, CG_MEMORY, "memory.memsw.limit_in_bytes");
+}

@@ -114,6 +114,22 @@ int cg_read_u64(int dfd, const char *dir, const char *file, uint64_t *out, hull_
 int cg_read_key(int dfd, const char *dir, const char *file, const char *key, uint64_t *out,
                 bool *found, hull_error **err);
 
+/* A cgroup directory open for reading its files; DIR names it in
+ * messages. */
+struct cg_dir {
+    int fd;
+    char *dir;
+};
+
+void cg_dir_clear(struct cg_dir *d);
+#define _cleanup_cg_dir_ __attribute__((cleanup(cg_dir_clear)))
+
+/* Opens the cgroup PATH under the hierarchy of controller C (the v2
+ * hierarchy in v2 mode); *found is false, and nothing is opened, when no
+ * hierarchy carries C. */
+int cg_open_for(const struct cg_layout *l, enum cg_ctrl c, const char *path, struct cg_dir *d,
+                bool *found, hull_error **err);
+
 /* Shared formatting of the v1 device rule for devices.allow/deny, and of
  * "major:minor" with -1 as "*". */
 void cg_format_device_rule(const struct hull_device_rule *r, char *buf, size_t len);

@@ -103,7 +103,7 @@ static char *unescape_mountinfo(const char *s)
 }
 
 struct mount_entry {
-    char *dev, *root, *mountpoint, *fstype, *superopts;
+    char *dev, *root, *mountpoint, *opts, *fstype, *superopts;
 };
 
 static void mount_entry_clear(struct mount_entry *m)
@@ -111,6 +111,7 @@ static void mount_entry_clear(struct mount_entry *m)
     free(m->dev);
     free(m->root);
     free(m->mountpoint);
+    free(m->opts);
     free(m->fstype);
     free(m->superopts);
 }
@@ -128,9 +129,21 @@ static bool parse_mount_line(const char *line, struct mount_entry *m)
     m->dev = xstrdup(f[2]);
     m->root = unescape_mountinfo(f[3]);
     m->mountpoint = unescape_mountinfo(f[4]);
+    m->opts = xstrdup(f[5]);
     m->fstype = xstrdup(f[sep + 1]);
     m->superopts = xstrdup(f[sep + 3]);
     return true;
+}
+
+/* A v1 hierarchy mounted read-only (or whose superblock is, as when a
+ * container's read-only cgroup mount created it) cannot hold a
+ * container's cgroup; it is left out as if it were not mounted. */
+static bool mount_read_only(const struct mount_entry *m)
+{
+    _cleanup_strv_ char **opts = split(m->opts, ",");
+    _cleanup_strv_ char **super = split(m->superopts, ",");
+
+    return strv_contains(opts, "ro") || strv_contains(super, "ro");
 }
 
 struct hier_build {
@@ -230,7 +243,8 @@ int cg_layout_parse(struct cg_layout *l, enum hull_cgroup_mode mode, const char 
         if (strcmp(m.fstype, "cgroup2") == 0) {
             add_hierarchy(&b, &n, &m, xmalloc0(sizeof(char *)), true,
                           mode == HULL_CGROUP_V2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified");
-        } else if (strcmp(m.fstype, "cgroup") == 0 && mode == HULL_CGROUP_V1) {
+        } else if (strcmp(m.fstype, "cgroup") == 0 && mode == HULL_CGROUP_V1 &&
+                   !mount_read_only(&m)) {
             char **names = v1_hierarchy_names(m.superopts, kernel);
             if (names != NULL)
                 add_hierarchy(&b, &n, &m, names, false, NULL);

@@ -1,5 +1,5 @@
-/* Freezer, statistics and OOM counter of a container's cgroup, for either
- * cgroup version. */
+/* Freezer and OOM counter of a container's cgroup, for either cgroup
+ * version. */
 #include "cgroup_ops.h"
 #include "cgroup_internal.h"
 #include "util.h"
@@ -14,26 +14,20 @@
  * freeze only when they wake up. */
 #define FREEZE_TIMEOUT_NS (5ULL * 1000 * 1000 * 1000)
 
-struct cg_file_dir {
-    int fd;
-    char *dir;
-};
-
-static void file_dir_clear(struct cg_file_dir *d)
+void cg_dir_clear(struct cg_dir *d)
 {
     closep(&d->fd);
     free(d->dir);
     d->dir = NULL;
 }
-#define _cleanup_file_dir_ __attribute__((cleanup(file_dir_clear)))
 
-/* Opens the cgroup PATH under the hierarchy of controller C, or the v2
- * directory; *found is false when the controller is missing on v1. */
-static int open_for(const struct cg_layout *l, enum cg_ctrl c, const char *path,
-                    struct cg_file_dir *d, bool *found, hull_error **err)
+int cg_open_for(const struct cg_layout *l, enum cg_ctrl c, const char *path, struct cg_dir *d,
+                bool *found, hull_error **err)
 {
     const struct cg_hierarchy *h = l->mode == HULL_CGROUP_V2 ? &l->hier[0] : cg_layout_find(l, c);
 
+    d->fd = -1;
+    d->dir = NULL;
     *found = h != NULL;
     if (h == NULL)
         return 0;
@@ -47,19 +41,19 @@ bool cg_freeze_available(const struct cg_layout *l)
     return l->mode == HULL_CGROUP_V2 || cg_layout_find(l, CG_FREEZER) != NULL;
 }
 
-static int open_freezer(const struct cg_layout *l, const char *path, struct cg_file_dir *d,
+static int open_freezer(const struct cg_layout *l, const char *path, struct cg_dir *d,
                         hull_error **err)
 {
     bool found;
 
-    if (open_for(l, CG_FREEZER, path, d, &found, err) < 0)
+    if (cg_open_for(l, CG_FREEZER, path, d, &found, err) < 0)
         return -1;
     if (!found)
         return cg_need(l, CG_FREEZER, "freeze", err);
     return 0;
 }
 
-static int read_state(const struct cg_layout *l, const struct cg_file_dir *d, bool *frozen,
+static int read_state(const struct cg_layout *l, const struct cg_dir *d, bool *frozen,
                       hull_error **err)
 {
     _cleanup_free_ char *state = NULL;
@@ -78,8 +72,7 @@ static int read_state(const struct cg_layout *l, const struct cg_file_dir *d, bo
     return 0;
 }
 
-static int request(const struct cg_layout *l, const struct cg_file_dir *d, bool frozen,
-                   hull_error **err)
+static int request(const struct cg_layout *l, const struct cg_dir *d, bool frozen, hull_error **err)
 {
     if (l->mode == HULL_CGROUP_V2)
         return cg_write(d->fd, d->dir, "cgroup.freeze", frozen ? "1" : "0", err);
@@ -88,7 +81,7 @@ static int request(const struct cg_layout *l, const struct cg_file_dir *d, bool 
 
 int cg_freeze_set(const struct cg_layout *l, const char *path, bool frozen, hull_error **err)
 {
-    _cleanup_file_dir_ struct cg_file_dir d = {.fd = -1};
+    _cleanup_cg_dir_ struct cg_dir d = {.fd = -1};
     uint64_t start = now_ns();
     struct timespec pause = {0, 1000000};
 
@@ -119,7 +112,7 @@ int cg_freeze_set(const struct cg_layout *l, const char *path, bool frozen, hull
 
 int cg_freeze_get(const struct cg_layout *l, const char *path, bool *frozen, hull_error **err)
 {
-    _cleanup_file_dir_ struct cg_file_dir d = {.fd = -1};
+    _cleanup_cg_dir_ struct cg_dir d = {.fd = -1};
     _cleanup_free_ char *want = NULL;
 
     if (open_freezer(l, path, &d, err) < 0)
@@ -164,169 +157,16 @@ int hull_cgroup_is_frozen(const char *path, bool *frozen, hull_error **err)
     return with_layout_freeze(path, 2, frozen, err);
 }
 
-/* v1 reports "no limit" as the largest page-aligned signed 64-bit
- * value. */
-static uint64_t v1_limit(uint64_t v)
-{
-    return v >= 0x7ffffffffffff000ULL ? UINT64_MAX : v;
-}
-
-static int memory_stats(const struct cg_layout *l, const char *path, struct hull_cgroup_stats *s,
-                        hull_error **err)
-{
-    _cleanup_file_dir_ struct cg_file_dir d = {.fd = -1};
-    bool v2 = l->mode == HULL_CGROUP_V2, found;
-
-    if (open_for(l, CG_MEMORY, path, &d, &found, err) < 0)
-        return -1;
-    if (!found || !cg_exists(d.fd, v2 ? "memory.current" : "memory.usage_in_bytes"))
-        return 0;
-    if (v2) {
-        if (cg_read_u64(d.fd, d.dir, "memory.current", &s->memory_usage, err) < 0 ||
-            cg_read_u64(d.fd, d.dir, "memory.max", &s->memory_limit, err) < 0 ||
-            cg_read_key(d.fd, d.dir, "memory.events", "max", &s->memory_failcnt, &found, err) < 0)
-            return -1;
-    } else {
-        if (cg_read_u64(d.fd, d.dir, "memory.usage_in_bytes", &s->memory_usage, err) < 0 ||
-            cg_read_u64(d.fd, d.dir, "memory.limit_in_bytes", &s->memory_limit, err) < 0 ||
-            cg_read_u64(d.fd, d.dir, "memory.failcnt", &s->memory_failcnt, err) < 0)
-            return -1;
-        s->memory_limit = v1_limit(s->memory_limit);
-    }
-    s->has_memory = true;
-    return 0;
-}
-
-static int cpu_stats(const struct cg_layout *l, const char *path, struct hull_cgroup_stats *s,
-                     hull_error **err)
-{
-    _cleanup_file_dir_ struct cg_file_dir d = {.fd = -1};
-    bool found, f1, f2, f3;
-    uint64_t usage, user, sys;
-
-    if (open_for(l, CG_CPUACCT, path, &d, &found, err) < 0)
-        return -1;
-    if (!found)
-        return 0;
-    if (l->mode == HULL_CGROUP_V2) {
-        /* cpu.stat exists whether or not the cpu controller is enabled. */
-        if (cg_read_key(d.fd, d.dir, "cpu.stat", "usage_usec", &usage, &f1, err) < 0 ||
-            cg_read_key(d.fd, d.dir, "cpu.stat", "user_usec", &user, &f2, err) < 0 ||
-            cg_read_key(d.fd, d.dir, "cpu.stat", "system_usec", &sys, &f3, err) < 0)
-            return -1;
-        s->cpu_usage_ns = usage * 1000;
-        s->cpu_user_ns = user * 1000;
-        s->cpu_system_ns = sys * 1000;
-    } else {
-        /* cpuacct.stat counts USER_HZ ticks. */
-        long hz = sysconf(_SC_CLK_TCK);
-        if (cg_read_u64(d.fd, d.dir, "cpuacct.usage", &usage, err) < 0 ||
-            cg_read_key(d.fd, d.dir, "cpuacct.stat", "user", &user, &f2, err) < 0 ||
-            cg_read_key(d.fd, d.dir, "cpuacct.stat", "system", &sys, &f3, err) < 0)
-            return -1;
-        f1 = true;
-        s->cpu_usage_ns = usage;
-        s->cpu_user_ns = user * (1000000000ULL / (uint64_t)(hz > 0 ? hz : 100));
-        s->cpu_system_ns = sys * (1000000000ULL / (uint64_t)(hz > 0 ? hz : 100));
-    }
-    s->has_cpu = f1 && f2 && f3;
-    return 0;
-}
-
-static int pids_stats(const struct cg_layout *l, const char *path, struct hull_cgroup_stats *s,
-                      hull_error **err)
-{
-    _cleanup_file_dir_ struct cg_file_dir d = {.fd = -1};
-    bool found;
-
-    if (open_for(l, CG_PIDS, path, &d, &found, err) < 0)
-        return -1;
-    if (!found || !cg_exists(d.fd, "pids.current"))
-        return 0;
-    if (cg_read_u64(d.fd, d.dir, "pids.current", &s->pids_current, err) < 0 ||
-        cg_read_u64(d.fd, d.dir, "pids.max", &s->pids_limit, err) < 0)
-        return -1;
-    if (s->pids_limit == UINT64_MAX)
-        s->pids_limit = 0;
-    s->has_pids = true;
-    return 0;
-}
-
-/* v2 io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N ..." per device; v1
- * io_service_bytes: "MAJ:MIN Read N" lines. */
-static void sum_io(const char *text, bool v2, struct hull_cgroup_stats *s)
-{
-    _cleanup_free_ char *copy = xstrdup(text);
-    char *save = NULL;
-
-    for (char *line = strtok_r(copy, "\n", &save); line != NULL;
-         line = strtok_r(NULL, "\n", &save)) {
-        unsigned long long v;
-        char op[16];
-        if (v2) {
-            char *r = strstr(line, " rbytes="), *w = strstr(line, " wbytes=");
-            if (r != NULL)
-                s->io_read_bytes += strtoull(r + 8, NULL, 10);
-            if (w != NULL)
-                s->io_write_bytes += strtoull(w + 8, NULL, 10);
-        } else if (sscanf(line, "%*u:%*u %15s %llu", op, &v) == 2) {
-            if (strcmp(op, "Read") == 0)
-                s->io_read_bytes += v;
-            else if (strcmp(op, "Write") == 0)
-                s->io_write_bytes += v;
-        }
-    }
-}
-
-static int io_stats(const struct cg_layout *l, const char *path, struct hull_cgroup_stats *s,
-                    hull_error **err)
-{
-    _cleanup_file_dir_ struct cg_file_dir d = {.fd = -1};
-    _cleanup_free_ char *text = NULL;
-    const char *file;
-    bool found;
-
-    if (open_for(l, CG_BLKIO, path, &d, &found, err) < 0)
-        return -1;
-    if (!found)
-        return 0;
-    if (l->mode == HULL_CGROUP_V2)
-        file = "io.stat";
-    else if (cg_exists(d.fd, "blkio.throttle.io_service_bytes_recursive"))
-        file = "blkio.throttle.io_service_bytes_recursive";
-    else
-        file = "blkio.throttle.io_service_bytes";
-    if (!cg_exists(d.fd, file))
-        return 0;
-    if (cg_read(d.fd, d.dir, file, &text, err) < 0)
-        return -1;
-    sum_io(text, l->mode == HULL_CGROUP_V2, s);
-    s->has_io = true;
-    return 0;
-}
-
-int hull_cgroup_stats(const char *path, struct hull_cgroup_stats *out, hull_error **err)
-{
-    _cleanup_cg_layout_ struct cg_layout l = {0};
-
-    memset(out, 0, sizeof(*out));
-    if (cg_path_check(path, err) < 0 || cg_layout_load(&l, err) < 0 ||
-        memory_stats(&l, path, out, err) < 0 || cpu_stats(&l, path, out, err) < 0 ||
-        pids_stats(&l, path, out, err) < 0 || io_stats(&l, path, out, err) < 0)
-        return hull_err_wrap(err, "statistics of cgroup \"%s\"", path ? path : "");
-    return 0;
-}
-
 int hull_cgroup_oom_kill_count(const char *path, uint64_t *count, hull_error **err)
 {
     _cleanup_cg_layout_ struct cg_layout l = {0};
-    _cleanup_file_dir_ struct cg_file_dir d = {.fd = -1};
+    _cleanup_cg_dir_ struct cg_dir d = {.fd = -1};
     bool v2, found;
 
     if (cg_path_check(path, err) < 0 || cg_layout_load(&l, err) < 0)
         goto fail;
     v2 = l.mode == HULL_CGROUP_V2;
-    if (open_for(&l, CG_MEMORY, path, &d, &found, err) < 0)
+    if (cg_open_for(&l, CG_MEMORY, path, &d, &found, err) < 0)
         goto fail;
     if (!found) {
         cg_need(&l, CG_MEMORY, "OOM kill counter", err);

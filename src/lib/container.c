@@ -1,6 +1,7 @@
 /* Operations on an existing container: start, kill, delete, state, list,
  * and run (create + start + wait). */
 #include "cgroup.h"
+#include "cgroup_ops.h"
 #include "container_internal.h"
 #include "hooks.h"
 #include "log.h"
@@ -119,6 +120,9 @@ int hull_container_start(const struct hull_runtime *rt, const char *id, hull_err
     }
     unlinkat(lock_fd, "exec.fifo", 0);
     st.status = HULL_STATUS_RUNNING;
+    /* The container is running: other commands (kill, delete) must not
+     * wait for its startContainer and poststart hooks. */
+    closep(&lock_fd);
     /* The init keeps exec.fifo open until its execve: once no reader is
      * left, the write end reports POLLERR, and the program runs (or the init
      * died trying).  Poststart hooks must not run before that. */
@@ -160,6 +164,10 @@ int hull_container_kill(const struct hull_runtime *rt, const char *id, int sig, 
             hull_err(err, errno, "send signal %d to container \"%s\"", sig, id);
         goto out;
     }
+    /* A frozen process only dies once it runs again. */
+    if (sig == SIGKILL && st.status == HULL_STATUS_PAUSED &&
+        hull_cgroup_thaw(st.cgroup_path, err) < 0)
+        goto out;
     ret = 0;
 out:
     hull_state_clear(&st);
@@ -192,6 +200,20 @@ static int stop_processes(struct hull_state *st, hull_error **err)
     return 0;
 }
 
+/* The OOM kill counter goes away with the cgroup: a kill is logged
+ * while it can still be seen. */
+static void report_oom_kills(const struct hull_state *st)
+{
+    _cleanup_error_ hull_error *e = NULL;
+    uint64_t n = 0;
+
+    if (hull_cgroup_oom_kill_count(st->cgroup_path, &n, &e) < 0)
+        hull_debug("%s", e->msg);
+    else if (n > 0)
+        hull_warn("container \"%s\": the OOM killer killed %llu of its processes", st->id,
+                  (unsigned long long)n);
+}
+
 int hull_container_delete(const struct hull_runtime *rt, const char *id, bool force,
                           hull_error **err)
 {
@@ -199,8 +221,20 @@ int hull_container_delete(const struct hull_runtime *rt, const char *id, bool fo
     struct hull_state st;
     int ret = -1;
 
-    if (load_locked(rt, id, &root_fd, &lock_fd, &st, err) < 0)
-        return -1;
+    if (load_locked(rt, id, &root_fd, &lock_fd, &st, err) < 0) {
+        /* A state that cannot be read can still be removed by force. */
+        if (!force || lock_fd < 0 || (*err)->kind == HULL_ERR_NOT_EXIST)
+            return -1;
+        hull_warn("delete container \"%s\": %s: removing it anyway", id, (*err)->msg);
+        hull_error_freep(err);
+        return rm_rf_at(root_fd, id, err) < 0 ? hull_err_wrap(err, "delete container \"%s\"", id)
+                                              : 0;
+    }
+    if (hull_state_creator_alive(&st)) {
+        hull_err(err, EBUSY, "container %s is still being created (by process %d)", id,
+                 (int)st.creator);
+        goto out;
+    }
     if ((st.status == HULL_STATUS_RUNNING || st.status == HULL_STATUS_PAUSED) && !force) {
         hull_err(err, 0, "cannot delete container %s that is not stopped: %s", id,
                  hull_status_name(st.status));
@@ -209,9 +243,16 @@ int hull_container_delete(const struct hull_runtime *rt, const char *id, bool fo
     if (st.status != HULL_STATUS_STOPPED && st.status != HULL_STATUS_CREATING &&
         stop_processes(&st, err) < 0)
         goto out;
+    /* What a create that died halfway left in its cgroup. */
+    if (st.status == HULL_STATUS_CREATING && st.cgroup_path[0] != '\0' &&
+        hull_cgroup_kill_all(st.cgroup_path, SIGKILL, NULL) < 0)
+        hull_debug("container \"%s\": nothing to kill in its cgroup", id);
+    bool was_created = st.pid > 0;
     st.status = HULL_STATUS_STOPPED;
-    if (st.bundle[0] != '\0')
+    if (was_created && st.bundle[0] != '\0')
         run_late_hooks(root_fd, &st, "poststop");
+    if (st.cgroup_path[0] != '\0')
+        report_oom_kills(&st);
     if (st.cgroup_path[0] != '\0' && hull_cgroup_destroy(st.cgroup_path, err) < 0)
         goto out;
     if (rm_rf_at(root_fd, id, err) < 0)

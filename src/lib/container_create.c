@@ -9,6 +9,7 @@
  * process, reports "created" and blocks on exec.fifo until start.  Any
  * failure removes everything this create made: processes, cgroup, state. */
 #include "cgroup.h"
+#include "cgroup_ops.h"
 #include "container_internal.h"
 #include "hooks.h"
 #include "idmap.h"
@@ -17,18 +18,24 @@
 #include "namespaces.h"
 #include "paths.h"
 #include "rootfs.h"
+#include "rootless.h"
+#include "seccomp_cache.h"
 #include "seccomp_profile.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
 
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,6 +66,8 @@ void hull_create_ctx_release(struct hull_create_ctx *ctx)
     free(ctx->bundle);
     free(ctx->cgroup_path);
     ctx->bundle = ctx->cgroup_path = NULL;
+    free(ctx->seccomp_bpf);
+    ctx->seccomp_bpf = NULL;
 }
 
 char *hull_creating_state_json(const struct hull_create_ctx *ctx, const char *status)
@@ -72,6 +81,18 @@ char *hull_creating_state_json(const struct hull_create_ctx *ctx, const char *st
         .status = strcmp(status, "created") == 0 ? HULL_STATUS_CREATED : HULL_STATUS_CREATING,
     };
     return hull_state_to_oci_json(&st);
+}
+
+/* Validates linux.seccomp; with a cache, by compiling it (or finding it
+ * compiled), so the init loads the ready program. */
+static int check_seccomp(struct hull_create_ctx *ctx, hull_error **err)
+{
+    const struct hull_seccomp *sc = &ctx->spec->linux_.seccomp;
+
+    if (ctx->rt->seccomp_cache_dir == NULL)
+        return hull_seccomp_check(sc, err);
+    return hull_seccomp_cache_get(ctx->rt->seccomp_cache_dir, sc, &ctx->seccomp_bpf,
+                                  &ctx->seccomp_bpf_len, &ctx->seccomp_flags, err);
 }
 
 /* Checks that need nothing but the config and the host, before anything is
@@ -103,13 +124,52 @@ static int validate(struct hull_create_ctx *ctx, hull_error **err)
                                  spec->mounts[i].destination);
         hull_mount_opts_clear(&mo);
     }
-    if (spec->linux_.seccomp.present && hull_seccomp_check(&spec->linux_.seccomp, err) < 0)
+    if (spec->linux_.seccomp.present && check_seccomp(ctx, err) < 0)
         return hull_err_wrap(err, "%s", spec->source_name);
     if (spec->linux_.has_resources && hull_cgroup_check_resources(&spec->linux_.resources, err) < 0)
         return hull_err_wrap(err, "%s", spec->source_name);
     if (hull_rootfs_check(spec, err) < 0)
         return -1;
     return hull_ns_open_paths(&spec->linux_, ctx->ns_fds, err);
+}
+
+/* The cgroup is named before anything is made, so the state written while
+ * creating already holds it.  A cgroup that still has processes belongs to
+ * another container: sharing it would let one container's kill --all or
+ * delete reach the other's processes. */
+static int resolve_cgroup(struct hull_create_ctx *ctx, hull_error **err)
+{
+    const struct hull_linux *l = &ctx->spec->linux_;
+    _cleanup_free_ pid_t *pids = NULL;
+    size_t n = 0;
+
+    if (hull_cgroup_path_resolve(l->cgroups_path, ctx->rt->cgroup_parent, ctx->o->id,
+                                 &ctx->cgroup_path, err) < 0)
+        return -1;
+    if (hull_cgroup_pids(ctx->cgroup_path, &pids, &n, NULL) == 0 && n > 0)
+        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                             "linux.cgroupsPath \"%s\" already has %zu processes: a cgroup "
+                             "cannot be shared between containers",
+                             ctx->cgroup_path, n);
+    return 0;
+}
+
+/* A state.json written before anything else is made: if this create dies
+ * halfway, delete still learns the cgroup to remove, and that the creator
+ * is gone (or still at work, and then must not be disturbed). */
+static int save_creating_state(struct hull_create_ctx *ctx, hull_error **err)
+{
+    struct hull_state st = {
+        .id = (char *)ctx->o->id,
+        .creator = getpid(),
+        .creator_start = hull_proc_start_time(getpid()),
+        .bundle = ctx->bundle,
+        .rootfs = ctx->spec->root_path,
+        .created = (char *)"",
+        .owner = geteuid(),
+        .cgroup_path = ctx->cgroup_path ? ctx->cgroup_path : (char *)"",
+    };
+    return hull_state_save(ctx->root_fd, &st, err);
 }
 
 static int make_state_dir(struct hull_create_ctx *ctx, hull_error **err)
@@ -128,6 +188,12 @@ static int make_state_dir(struct hull_create_ctx *ctx, hull_error **err)
     ctx->state_fd = openat(ctx->root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (ctx->state_fd < 0)
         return hull_err(err, errno, "open state directory of \"%s\"", id);
+    /* Held until create returns: start, kill and delete of this id wait
+     * for the create to finish (or die) instead of racing it. */
+    if (flock(ctx->state_fd, LOCK_EX) < 0)
+        return hull_err(err, errno, "lock state directory of \"%s\"", id);
+    if (resolve_cgroup(ctx, err) < 0 || save_creating_state(ctx, err) < 0)
+        return -1;
     const char *raw = ctx->spec->raw_json ? ctx->spec->raw_json : "{}";
     if (write_file_replace(ctx->state_fd, "config.json", raw, strlen(raw), 0600, err) < 0)
         return -1;
@@ -141,35 +207,53 @@ static int make_state_dir(struct hull_create_ctx *ctx, hull_error **err)
     return 0;
 }
 
-/* The device rules the container's cgroup gets: the config's own, then an
- * allow rule for every device the runtime creates (the defaults, the pty
- * multiplexer and ptys, and linux.devices), appended last so a leading
- * "deny all" of the config cannot lock the container out of /dev/null. */
+/* The device rules the container's cgroup gets: the config's own, then
+ * runc's defaults, appended last so a leading "deny all" of the config
+ * cannot lock the container out of /dev/null: the standard devices, the
+ * pty multiplexer and ptys, and mknod (only) of any device, which lets the
+ * runtime create linux.devices.  Reading and writing a linux.devices node
+ * takes a rule of the config's own, as with runc, so that "r" can mean
+ * read-only. */
 static struct hull_device_rule *device_rules(const struct hull_spec *spec, size_t *n)
 {
     static const struct hull_device_rule always[] = {
-        {true, 'c', 1, 3, "rwm"}, {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 7, "rwm"},
-        {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 9, "rwm"}, {true, 'c', 5, 0, "rwm"},
-        {true, 'c', 5, 1, "rwm"}, {true, 'c', 5, 2, "rwm"}, {true, 'c', 136, -1, "rwm"},
+        {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},    {true, 'c', 1, 3, "rwm"},
+        {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 7, "rwm"},    {true, 'c', 1, 8, "rwm"},
+        {true, 'c', 1, 9, "rwm"}, {true, 'c', 5, 0, "rwm"},    {true, 'c', 5, 1, "rwm"},
+        {true, 'c', 5, 2, "rwm"}, {true, 'c', 136, -1, "rwm"},
     };
     const struct hull_linux *l = &spec->linux_;
     size_t own = l->has_resources ? l->resources.n_devices : 0;
-    struct hull_device_rule *rules =
-        xmalloc0((own + ARRAY_SIZE(always) + l->n_devices) * sizeof(*rules));
+    struct hull_device_rule *rules = xmalloc0((own + ARRAY_SIZE(always)) * sizeof(*rules));
 
-    memcpy(rules, l->resources.devices, own * sizeof(*rules));
+    if (own > 0)
+        memcpy(rules, l->resources.devices, own * sizeof(*rules));
     *n = own;
     for (size_t i = 0; i < ARRAY_SIZE(always); i++)
         rules[(*n)++] = always[i];
-    for (size_t i = 0; i < l->n_devices; i++) {
-        const struct hull_device *d = &l->devices[i];
-        if (d->type == 'p')
-            continue;
-        rules[*n] = (struct hull_device_rule){true, d->type == 'u' ? 'c' : d->type, d->major,
-                                              d->minor, "rwm"};
-        (*n)++;
-    }
     return rules;
+}
+
+/* A rootless runtime may not write the cgroup hierarchy unless a cgroup
+ * was delegated to its user.  Without one, a container that sets no limit
+ * runs in the runtime's own cgroup, as runc's rootless mode does; one
+ * that sets limits is refused, since they would silently not apply. */
+static int without_cgroup(struct hull_create_ctx *ctx, hull_error **err)
+{
+    const struct hull_linux *l = &ctx->spec->linux_;
+    int e = (*err)->errnum;
+
+    if (!hull_rootless() || (e != EACCES && e != EPERM && e != EROFS))
+        return -1;
+    if (l->has_resources && hull_resources_have_limits(&l->resources))
+        return hull_err_wrap(
+            err,
+            "linux.resources cannot be honoured: rootless, and no cgroup is delegated to this user");
+    hull_debug("rootless: no cgroup for \"%s\": %s", ctx->o->id, (*err)->msg);
+    hull_error_freep(err);
+    free(ctx->cgroup_path);
+    ctx->cgroup_path = NULL;
+    return 0;
 }
 
 static int setup_cgroup(struct hull_create_ctx *ctx, hull_error **err)
@@ -178,9 +262,6 @@ static int setup_cgroup(struct hull_create_ctx *ctx, hull_error **err)
     struct hull_resources res;
     _cleanup_free_ struct hull_device_rule *rules = NULL;
 
-    if (hull_cgroup_path_resolve(l->cgroups_path, ctx->rt->cgroup_parent, ctx->o->id,
-                                 &ctx->cgroup_path, err) < 0)
-        return -1;
     if (l->has_resources)
         res = l->resources;
     else
@@ -188,7 +269,7 @@ static int setup_cgroup(struct hull_create_ctx *ctx, hull_error **err)
     rules = device_rules(ctx->spec, &res.n_devices);
     res.devices = rules;
     if (hull_cgroup_create(ctx->cgroup_path, &res, ctx->stage1_pid, err) < 0)
-        return -1;
+        return without_cgroup(ctx, err);
     ctx->cgroup_created = true;
     return 0;
 }
@@ -198,6 +279,8 @@ static int write_id_maps(struct hull_create_ctx *ctx, pid_t pid, hull_error **er
     const struct hull_linux *l = &ctx->spec->linux_;
     bool privileged = geteuid() == 0;
 
+    if (!privileged)
+        return hull_rootless_write_maps(pid, l, err);
     if (hull_idmap_write(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
         return -1;
     if (hull_idmap_needs_setgroups_deny(l->gid_mappings, l->n_gid_mappings, privileged) &&
@@ -232,16 +315,56 @@ static int take_pty(struct hull_create_ctx *ctx, int fd, const char *name, hull_
     return 0;
 }
 
+/* Hands the init's seccomp notification fd to linux.seccomp.listenerPath
+ * with the container process state (config-linux.md): the JSON is the
+ * message's data and the fd travels with it. */
+static int send_seccomp_listener(struct hull_create_ctx *ctx, int fd, hull_error **err)
+{
+    const struct hull_seccomp *sc = &ctx->spec->linux_.seccomp;
+    _cleanup_close_ int listener = fd, sock = -1;
+    _cleanup_free_ char *state = hull_creating_state_json(ctx, "creating");
+    json_t *st = json_loads(state, 0, NULL);
+    json_t *msg = json_pack("{s:s, s:[s], s:i, s:o*}", "ociVersion", HULL_OCI_VERSION, "fds",
+                            "seccompFd", "pid", (int)ctx->init_pid, "state", st);
+    _cleanup_free_ char *text = NULL;
+
+    if (msg != NULL && sc->listener_metadata != NULL)
+        json_object_set_new(msg, "metadata", json_string(sc->listener_metadata));
+    text = msg != NULL ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    if (text == NULL)
+        return hull_err(err, ENOMEM, "build the container process state");
+    sock = hull_unix_connect(sc->listener_path, err);
+    if (sock < 0 || hull_send_fd(sock, listener, text, err) < 0)
+        return hull_err_wrap(err, "send the seccomp listener to linux.seccomp.listenerPath \"%s\"",
+                             sc->listener_path);
+    return 0;
+}
+
 /* Describes how the init ended when it vanished without a message. */
 static int init_died(struct hull_create_ctx *ctx, hull_error **err)
 {
     int status;
-    if (ctx->init_pid <= 0 || waitpid(ctx->init_pid, &status, 0) != ctx->init_pid)
+    uint64_t ooms = 0;
+    pid_t *who = ctx->init_pid > 0 ? &ctx->init_pid : &ctx->stage1_pid;
+    const char *what = ctx->init_pid > 0 ? "init" : "setup process";
+
+    if (*who <= 0 || waitpid(*who, &status, 0) != *who)
         return -1;
-    ctx->init_pid = 0;
+    *who = 0;
+    /* The socket error only says the peer went away: the wait status and
+     * the cgroup's OOM counter say why. */
+    if (ctx->cgroup_created)
+        hull_cgroup_oom_kill_count(ctx->cgroup_path, &ooms, NULL);
+    if (ooms > 0)
+        return hull_err(err, 0,
+                        "the container's %s was killed by the OOM killer: "
+                        "linux.resources.memory.limit is too low",
+                        what);
     if (WIFSIGNALED(status))
-        return hull_err_wrap(err, "container init killed by signal %d", WTERMSIG(status));
-    return hull_err_wrap(err, "container init exited with status %d", WEXITSTATUS(status));
+        return hull_err(err, 0, "the container's %s was killed by signal %d", what,
+                        WTERMSIG(status));
+    return hull_err(err, 0, "the container's %s exited with status %d", what, WEXITSTATUS(status));
 }
 
 /* Answers the setup processes until the init reports "created". */
@@ -283,6 +406,13 @@ static int serve_children(struct hull_create_ctx *ctx, hull_error **err)
             if (take_pty(ctx, fd, msg.text, err) < 0)
                 return -1;
             break;
+        case HULL_SYNC_SECCOMP_FD:
+            if (fd < 0)
+                return hull_err(err, EPROTO, "seccomp message without a descriptor");
+            if (send_seccomp_listener(ctx, fd, err) < 0 ||
+                hull_sync_send(ctx->sync_parent, HULL_SYNC_CONTINUE, 0, NULL, -1, err) < 0)
+                return -1;
+            break;
         case HULL_SYNC_CREATED:
             return 0;
         default:
@@ -293,7 +423,7 @@ static int serve_children(struct hull_create_ctx *ctx, hull_error **err)
     }
 }
 
-static int write_pid_file(const char *path, pid_t pid, hull_error **err)
+int hull_write_pid_file(const char *path, pid_t pid, hull_error **err)
 {
     _cleanup_free_ char *dir = xstrdup(path);
     char *slash = strrchr(dir, '/');
@@ -428,7 +558,7 @@ int hull_create_with_ctx(const struct hull_runtime *rt, const struct hull_create
     ctx->stage1_pid = 0;
     if (save_state(ctx, err) < 0)
         goto fail;
-    if (o->pid_file != NULL && write_pid_file(o->pid_file, ctx->init_pid, err) < 0)
+    if (o->pid_file != NULL && hull_write_pid_file(o->pid_file, ctx->init_pid, err) < 0)
         goto fail;
     closep(&ctx->fifo_fd);
     ctx->state_created = false; /* the container exists now: nothing to roll back */

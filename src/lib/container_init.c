@@ -18,6 +18,8 @@
 #include "paths.h"
 #include "process.h"
 #include "rootfs.h"
+#include "rootless.h"
+#include "seccomp_bpf.h"
 #include "seccomp_profile.h"
 #include "sync.h"
 #include "terminal.h"
@@ -115,6 +117,10 @@ void hull_stage1_main(struct hull_create_ctx *ctx)
     hull_error *err = NULL;
 
     closep(&ctx->sync_parent);
+    /* The runtime holds its lock on the state directory through this
+     * descriptor: the container's processes must not keep it alive. */
+    closep(&ctx->state_fd);
+    closep(&ctx->root_fd);
     if (stage1(ctx, &err) < 0)
         die_with(ctx->sync_child, err);
     _exit(0);
@@ -147,6 +153,29 @@ static int setup_terminal(struct hull_create_ctx *ctx, hull_error **err)
     return hull_pty_make_controlling(slave, err);
 }
 
+/* Loads linux.seccomp: the program the runtime found in its cache, or
+ * built here.  A notification listener goes to the runtime, which hands it
+ * to linux.seccomp.listenerPath; we wait for that, since a notifying
+ * syscall made before the agent holds the fd would block. */
+static int load_seccomp(struct hull_create_ctx *ctx, hull_error **err)
+{
+    _cleanup_close_ int listener = -1;
+    struct hull_sync_msg msg;
+    int r;
+
+    if (ctx->seccomp_bpf != NULL)
+        r = hull_seccomp_load_bpf(ctx->seccomp_bpf, ctx->seccomp_bpf_len, ctx->seccomp_flags,
+                                  &listener, err);
+    else
+        r = hull_seccomp_load(&ctx->spec->linux_.seccomp, &listener, err);
+    if (r < 0 || listener < 0)
+        return r;
+    if (hull_sync_send(ctx->sync_child, HULL_SYNC_SECCOMP_FD, 0, NULL, listener, err) < 0 ||
+        hull_sync_expect(ctx->sync_child, HULL_SYNC_CONTINUE, &msg, NULL, err) < 0)
+        return hull_err_wrap(err, "hand the seccomp listener to the runtime");
+    return 0;
+}
+
 /* Everything up to "created": root filesystem, terminal, process
  * attributes, credentials.  *exec_path gets the resolved program. */
 static int init_setup(struct hull_create_ctx *ctx, char **hook_state, char **exec_path,
@@ -158,7 +187,9 @@ static int init_setup(struct hull_create_ctx *ctx, char **hook_state, char **exe
     struct hull_rootfs_ctx rfs = {
         .spec = spec,
         .no_pivot = ctx->o->no_pivot,
-        .in_userns = hull_ns_has(l, HULL_NS_USER),
+        /* A rootless runtime is in a user namespace of its own even when
+         * the config asks for none: mknod and fresh cgroupfs fail there. */
+        .in_userns = hull_ns_has(l, HULL_NS_USER) || hull_rootless(),
         .new_netns = hull_ns_has(l, HULL_NS_NETWORK) && l->namespaces[HULL_NS_NETWORK].path == NULL,
         .rootfd = -1,
     };
@@ -209,17 +240,26 @@ static int init_setup(struct hull_create_ctx *ctx, char **hook_state, char **exe
         hull_process_set_no_new_privs(p, err) < 0)
         return -1;
     /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, so it
-     * happens before the capabilities go; with it, as late as possible. */
-    if (l->seccomp.present && !p->no_new_privileges &&
-        hull_seccomp_load(&l->seccomp, &(int){-1}, err) < 0)
+     * happens before the capabilities go; with it, as late as possible,
+     * unless a notification listener must still reach the runtime. */
+    if (l->seccomp.present && (!p->no_new_privileges || l->seccomp.listener_path != NULL) &&
+        load_seccomp(ctx, err) < 0)
         return -1;
     /* Only stdio, the preserved descriptors and our own (all O_CLOEXEC)
      * survive the exec: anything else inherited is marked close-on-exec. */
     unsigned int first = 3u + (unsigned int)ctx->o->preserve_fds;
     if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         return hull_err(err, errno, "mark inherited descriptors close-on-exec");
+    /* The working directory is entered while still root, as runc does, so
+     * a directory the user may not search (HOME of another user) still
+     * works; only if root cannot enter it is it tried again as the user
+     * (a root-squashed network filesystem). */
+    _cleanup_error_ hull_error *cwd_err = NULL;
+    bool in_cwd = hull_process_chdir(p, &cwd_err) == 0;
     if (hull_caps_apply_bounding(&p->caps, err) < 0 || hull_process_set_ids(p, err) < 0 ||
-        hull_caps_apply_final(&p->caps, err) < 0 || hull_process_chdir(p, err) < 0)
+        hull_caps_apply_final(&p->caps, err) < 0)
+        return -1;
+    if (!in_cwd && hull_process_chdir(p, err) < 0)
         return -1;
     return hull_process_find_executable(p, exec_path, err);
 }
@@ -268,7 +308,7 @@ static void init_main(struct hull_create_ctx *ctx)
      * waits for it to close before running the poststart hooks. */
     reset_signals();
     if (spec->linux_.seccomp.present && p->no_new_privileges &&
-        hull_seccomp_load(&spec->linux_.seccomp, &(int){-1}, &err) < 0)
+        spec->linux_.seccomp.listener_path == NULL && load_seccomp(ctx, &err) < 0)
         goto fail;
     if (hook_state != NULL &&
         hull_hooks_run(&spec->hooks.start_container, "startContainer", hook_state, &err) < 0)

@@ -6,6 +6,7 @@
 #include "container.h"
 #include "spec.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -28,6 +29,10 @@ struct hull_create_ctx {
     pid_t parent_pid;
     pid_t stage1_pid;
     pid_t init_pid;
+    /* linux.seccomp compiled from the cache (NULL: the init builds it). */
+    void *seccomp_bpf;
+    size_t seccomp_bpf_len;
+    unsigned int seccomp_flags;
 };
 
 /* The first child: joins and creates namespaces, then forks the init as a
@@ -43,5 +48,19 @@ void hull_create_ctx_release(struct hull_create_ctx *ctx);
 
 /* The state JSON given to hooks while the container is being created. */
 char *hull_creating_state_json(const struct hull_create_ctx *ctx, const char *status);
+
+/* Writes PID to the --pid-file PATH atomically. */
+int hull_write_pid_file(const char *path, pid_t pid, hull_error **err);
+
+/* Blocks the signals a foreground run or exec forwards, saving the old
+ * mask.  Blocked before the process is forked, none of them is lost. */
+void hull_run_block_signals(sigset_t *old);
+
+/* Stays with PID (a child of ours) until it exits, forwarding the blocked
+ * signals to it; with a pty MASTER (else -1), copies it to OUT and, with
+ * FORWARD_INPUT, IN to it (in raw mode when IN is a terminal).
+ * *exit_status gets the status as a shell reports it. */
+int hull_run_foreground(pid_t pid, int master, int in, int out, bool forward_input,
+                        int *exit_status, hull_error **err);
 
 #endif

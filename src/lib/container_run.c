@@ -161,11 +161,15 @@ int hull_container_run(const struct hull_runtime *rt, const struct hull_create_o
         return 0;
     }
 
+    /* Signals keep their default effect while the container is created (a
+     * hung hook or config read can still be interrupted); from the moment
+     * it exists they are forwarded to it. */
     forwarded_signals(&set);
-    sigprocmask(SIG_BLOCK, &set, &old);
+    sigprocmask(SIG_SETMASK, NULL, &old);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (hull_create_with_ctx(rt, o, o->console_socket == NULL, &ctx, err) < 0)
         goto out;
+    sigprocmask(SIG_BLOCK, &set, NULL);
     rl.init = ctx.init_pid;
     rl.master = take_fd(ctx.pty_master);
     hull_create_ctx_release(&ctx);
@@ -205,4 +209,38 @@ out:
     closep(&rl.master);
     sigprocmask(SIG_SETMASK, &old, NULL);
     return ret;
+}
+
+void hull_run_block_signals(sigset_t *old)
+{
+    sigset_t set;
+    forwarded_signals(&set);
+    sigprocmask(SIG_BLOCK, &set, old);
+}
+
+int hull_run_foreground(pid_t pid, int master, int in, int out, bool forward_input,
+                        int *exit_status, hull_error **err)
+{
+    struct run_loop rl = {.init = pid, .master = master, .in = in, .out = out};
+    struct termios saved;
+    bool raw = false;
+    sigset_t set;
+
+    forwarded_signals(&set);
+    rl.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (rl.sigfd < 0)
+        return hull_err(err, errno, "signalfd");
+    if (master >= 0) {
+        rl.in_open = forward_input;
+        copy_winsize(in, master);
+        raw = forward_input && isatty(in) && hull_tty_make_raw(in, &saved, NULL) == 0;
+    }
+    /* The process may have exited before the signalfd existed. */
+    reap(&rl);
+    run_loop(&rl);
+    if (raw)
+        hull_tty_restore(in, &saved);
+    close(rl.sigfd);
+    *exit_status = exit_code(rl.status);
+    return 0;
 }

@@ -21,6 +21,7 @@ static const char *const status_names[] = {
     [HULL_CTR_CREATED] = "created",
     [HULL_CTR_RUNNING] = "running",
     [HULL_CTR_EXITED] = "exited",
+    [HULL_CTR_RESTARTING] = "restarting",
 };
 
 const char *hull_ctr_status_name(enum hull_ctr_status s)
@@ -80,19 +81,62 @@ static json_t *opt_string(const char *s)
     return s != NULL ? json_string(s) : json_null();
 }
 
+static json_t *strv_json(char *const *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+static json_t *state_json(const struct hull_ctr *c)
+{
+    json_t *st = json_object();
+
+    json_object_set_new(st, "status", json_string(hull_ctr_status_name(c->status)));
+    json_object_set_new(st, "pid", json_integer(c->pid));
+    json_object_set_new(st, "pid_start", json_integer((json_int_t)c->pid_start));
+    json_object_set_new(st, "monitor_pid", json_integer(c->monitor_pid));
+    json_object_set_new(st, "monitor_start", json_integer((json_int_t)c->monitor_start));
+    json_object_set_new(st, "started_at", opt_string(c->started_at));
+    json_object_set_new(st, "finished_at", opt_string(c->finished_at));
+    json_object_set_new(st, "exit_code", json_integer(c->exit_code));
+    json_object_set_new(st, "oom_killed", json_boolean(c->oom_killed));
+    json_object_set_new(st, "restart_count", json_integer(c->restart_count));
+    json_object_set_new(st, "stop_requested", json_boolean(c->stop_requested));
+    json_object_set_new(st, "error", opt_string(c->error));
+    return st;
+}
+
 static json_t *record_json(const struct hull_ctr *c)
 {
-    json_t *cmd = json_array();
-    for (size_t i = 0; c->command != NULL && c->command[i] != NULL; i++)
-        json_array_append_new(cmd, json_string(c->command[i]));
-    return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, "
-                     "s:{s:s, s:I, s:I, s:o, s:o, s:i}}",
-                     "version", RECORD_VERSION, "id", c->id, "name", c->name, "image", c->image,
-                     "image_id", c->image_id, "created", c->created, "command", cmd, "auto_remove",
-                     c->auto_remove, "tty", c->tty, "interactive", c->interactive, "state",
-                     "status", hull_ctr_status_name(c->status), "pid", (json_int_t)c->pid,
-                     "pid_start", (json_int_t)c->pid_start, "started_at", opt_string(c->started_at),
-                     "finished_at", opt_string(c->finished_at), "exit_code", c->exit_code);
+    json_t *r = json_object();
+
+    json_object_set_new(r, "version", json_integer(RECORD_VERSION));
+    json_object_set_new(r, "id", json_string(c->id));
+    json_object_set_new(r, "name", json_string(c->name));
+    json_object_set_new(r, "image", json_string(c->image));
+    json_object_set_new(r, "image_id", json_string(c->image_id));
+    json_object_set_new(r, "created", json_string(c->created));
+    json_object_set_new(r, "command", strv_json(c->command));
+    json_object_set_new(r, "auto_remove", json_boolean(c->auto_remove));
+    json_object_set_new(r, "tty", json_boolean(c->tty));
+    json_object_set_new(r, "interactive", json_boolean(c->interactive));
+    json_object_set_new(r, "init", json_boolean(c->init));
+    json_object_set_new(r, "labels", strv_json(c->labels));
+    json_object_set_new(r, "restart",
+                        json_pack("{s:s, s:i}", "policy",
+                                  hull_restart_policy_name(c->restart.policy), "max_retries",
+                                  c->restart.max_retries));
+    json_object_set_new(r, "stop_signal", opt_string(c->stop_signal));
+    json_object_set_new(r, "stop_timeout", json_integer(c->stop_timeout));
+    json_object_set_new(r, "log",
+                        json_pack("{s:I, s:i}", "max_size", (json_int_t)c->log.max_size, "max_file",
+                                  (int)c->log.max_file));
+    if (c->network != NULL)
+        json_object_set(r, "network", c->network);
+    json_object_set_new(r, "state", state_json(c));
+    return r;
 }
 
 static char *dup_field(json_t *obj, const char *key)
@@ -101,12 +145,64 @@ static char *dup_field(json_t *obj, const char *key)
     return s != NULL ? xstrdup(s) : NULL;
 }
 
+static char **strv_field(json_t *obj, const char *key)
+{
+    char **v = NULL;
+    size_t i;
+    json_t *e;
+
+    json_array_foreach (json_object_get(obj, key), i, e)
+        if (json_is_string(e))
+            strv_append(&v, json_string_value(e));
+    return v;
+}
+
+/* Fields added after the first records were written: absent means the
+ * defaults a record of that time had. */
+static void parse_options(json_t *root, struct hull_ctr *c)
+{
+    json_t *restart = json_object_get(root, "restart");
+    json_t *log = json_object_get(root, "log");
+    json_t *timeout = json_object_get(root, "stop_timeout");
+    struct hull_restart r = {0};
+
+    c->init = json_is_true(json_object_get(root, "init"));
+    c->labels = strv_field(root, "labels");
+    if (json_is_object(restart) &&
+        hull_restart_parse(json_string_value(json_object_get(restart, "policy")), &r, NULL) == 0) {
+        c->restart.policy = r.policy;
+        c->restart.max_retries = (int)json_integer_value(json_object_get(restart, "max_retries"));
+    }
+    c->stop_signal = dup_field(root, "stop_signal");
+    c->stop_timeout = json_is_integer(timeout) ? (int)json_integer_value(timeout) : -1;
+    c->network = json_incref(json_object_get(root, "network"));
+    c->log.max_size = (unsigned long long)json_integer_value(json_object_get(log, "max_size"));
+    c->log.max_file = (unsigned int)json_integer_value(json_object_get(log, "max_file"));
+    if (c->log.max_file < 1)
+        c->log.max_file = 1;
+}
+
+static void parse_state(json_t *state, struct hull_ctr *c)
+{
+    c->pid = (pid_t)json_integer_value(json_object_get(state, "pid"));
+    c->pid_start = (unsigned long long)json_integer_value(json_object_get(state, "pid_start"));
+    c->monitor_pid = (pid_t)json_integer_value(json_object_get(state, "monitor_pid"));
+    c->monitor_start =
+        (unsigned long long)json_integer_value(json_object_get(state, "monitor_start"));
+    c->started_at = dup_field(state, "started_at");
+    c->finished_at = dup_field(state, "finished_at");
+    c->exit_code = (int)json_integer_value(json_object_get(state, "exit_code"));
+    c->oom_killed = json_is_true(json_object_get(state, "oom_killed"));
+    c->restart_count = (int)json_integer_value(json_object_get(state, "restart_count"));
+    c->stop_requested = json_is_true(json_object_get(state, "stop_requested"));
+    c->error = dup_field(state, "error");
+}
+
 static int record_parse(const char *text, const char *id, struct hull_ctr *c, hull_error **err)
 {
     json_error_t jerr;
     json_t *root = json_loads(text, 0, &jerr);
-    json_t *state, *cmd, *v;
-    size_t i;
+    json_t *state;
     int ret = -1;
 
     memset(c, 0, sizeof(*c));
@@ -121,21 +217,15 @@ static int record_parse(const char *text, const char *id, struct hull_ctr *c, hu
     c->auto_remove = json_is_true(json_object_get(root, "auto_remove"));
     c->tty = json_is_true(json_object_get(root, "tty"));
     c->interactive = json_is_true(json_object_get(root, "interactive"));
-    cmd = json_object_get(root, "command");
-    json_array_foreach (cmd, i, v)
-        if (json_is_string(v))
-            strv_append(&c->command, json_string_value(v));
+    c->command = strv_field(root, "command");
     if (c->id == NULL || strcmp(c->id, id) != 0 || c->name == NULL || c->image == NULL ||
         c->image_id == NULL || c->created == NULL || !json_is_object(state) ||
         status_parse(json_string_value(json_object_get(state, "status")), &c->status) < 0) {
         hull_err(err, 0, "container %s: %s: missing or invalid fields", id, RECORD);
         goto out;
     }
-    c->pid = (pid_t)json_integer_value(json_object_get(state, "pid"));
-    c->pid_start = (unsigned long long)json_integer_value(json_object_get(state, "pid_start"));
-    c->started_at = dup_field(state, "started_at");
-    c->finished_at = dup_field(state, "finished_at");
-    c->exit_code = (int)json_integer_value(json_object_get(state, "exit_code"));
+    parse_options(root, c);
+    parse_state(state, c);
     ret = 0;
 out:
     json_decref(root);
@@ -162,7 +252,12 @@ int hull_ctr_load(int dirfd, const char *id, struct hull_ctr *c, hull_error **er
     return record_parse(text, id, c, err);
 }
 
-int hull_ctr_save(int dirfd, const struct hull_ctr *c, hull_error **err)
+/* A record is written durably (fsync) when it is made, so a container
+ * that was reported created survives a crash of the host; later state
+ * changes are only atomic: one lost to a crash of the host is what the
+ * repair (engine_repair.c) reconstructs anyway, and an fsync on every
+ * start and exit would cost more than the rest of them. */
+static int save(int dirfd, const struct hull_ctr *c, bool durable, hull_error **err)
 {
     _cleanup_close_ int fd = openat(dirfd, c->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     _cleanup_free_ char *text = NULL;
@@ -178,9 +273,15 @@ int hull_ctr_save(int dirfd, const struct hull_ctr *c, hull_error **err)
     json_decref(j);
     if (text == NULL)
         return hull_err(err, ENOMEM, "serialize container %s", c->id);
-    if (write_file_atomic(fd, RECORD, text, strlen(text), 0600, err) < 0)
+    if ((durable ? write_file_atomic : write_file_replace)(fd, RECORD, text, strlen(text), 0600,
+                                                           err) < 0)
         return hull_err_wrap(err, "save container %s", c->id);
     return 0;
+}
+
+int hull_ctr_save(int dirfd, const struct hull_ctr *c, hull_error **err)
+{
+    return save(dirfd, c, false, err);
 }
 
 int hull_ctr_lock(int dirfd, const char *id, hull_error **err)
@@ -391,6 +492,14 @@ char *hull_ctr_generate_name(void)
                      nouns[random_index(ARRAY_SIZE(nouns))]);
 }
 
+static int name_taken(const char *name, const char *owner, hull_error **err)
+{
+    return hull_err_kind(
+        err, HULL_ERR_BAD_INPUT, 0,
+        "the container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name",
+        name, owner);
+}
+
 /* Picks C's name under the directory lock: the given one if unused, or a
  * generated one that is unused (a numbered one after many collisions). */
 static int pick_name(int dirfd, struct hull_ctr *c, hull_error **err)
@@ -401,10 +510,7 @@ static int pick_name(int dirfd, struct hull_ctr *c, hull_error **err)
         if (hull_ctr_name_validate(c->name, err) < 0 || find_name(dirfd, c->name, &owner, err) < 0)
             return -1;
         if (owner != NULL)
-            return hull_err_kind(
-                err, HULL_ERR_BAD_INPUT, 0,
-                "the container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name",
-                c->name[0] == '/' ? c->name + 1 : c->name, owner);
+            return name_taken(c->name[0] == '/' ? c->name + 1 : c->name, owner, err);
         if (c->name[0] == '/')
             memmove(c->name, c->name + 1, strlen(c->name));
         return 0;
@@ -450,13 +556,11 @@ static int make_id_dir(int dirfd, char **id, hull_error **err)
 
 int hull_ctr_create(int dirfd, struct hull_ctr *c, hull_error **err)
 {
-    _cleanup_close_ int lock = openat(dirfd, LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    _cleanup_close_ int lock = hull_ctr_dir_lock(dirfd, err);
     bool named = c->name != NULL;
 
     if (lock < 0)
-        return hull_err(err, errno, "open the containers lock");
-    if (flock(lock, LOCK_EX) < 0)
-        return hull_err(err, errno, "lock the containers directory");
+        return -1;
     if (pick_name(dirfd, c, err) < 0)
         return -1;
     if (make_id_dir(dirfd, &c->id, err) < 0)
@@ -464,7 +568,7 @@ int hull_ctr_create(int dirfd, struct hull_ctr *c, hull_error **err)
     free(c->created);
     c->created = hull_time_now_rfc3339();
     c->status = HULL_CTR_CREATED;
-    if (hull_ctr_save(dirfd, c, err) < 0)
+    if (save(dirfd, c, true, err) < 0)
         goto fail;
     return 0;
 fail:
@@ -481,6 +585,41 @@ fail:
     return -1;
 }
 
+int hull_ctr_orphans(int dirfd, char ***ids, hull_error **err)
+{
+    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d;
+    struct dirent *de;
+
+    *ids = NULL;
+    if (fd < 0)
+        return hull_err(err, errno, "open the containers directory");
+    d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+        return hull_err(err, errno, "read the containers directory");
+    }
+    while ((de = readdir(d)) != NULL) {
+        _cleanup_free_ char *record = xasprintf("%s/" RECORD, de->d_name);
+        if (is_id(de->d_name) && faccessat(dirfd, record, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+            errno == ENOENT)
+            strv_append(ids, de->d_name);
+    }
+    closedir(d);
+    return 0;
+}
+
+int hull_ctr_dir_lock(int dirfd, hull_error **err)
+{
+    _cleanup_close_ int lock = openat(dirfd, LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+    if (lock < 0)
+        return hull_err(err, errno, "open the containers lock");
+    if (flock(lock, LOCK_EX) < 0)
+        return hull_err(err, errno, "lock the containers directory");
+    return take_fd(lock);
+}
+
 int hull_ctr_remove(int dirfd, const char *id, hull_error **err)
 {
     if (!is_id(id))
@@ -495,9 +634,39 @@ int hull_ctr_remove(int dirfd, const char *id, hull_error **err)
     return 0;
 }
 
+int hull_ctr_rename(int dirfd, const char *id, const char *name, hull_error **err)
+{
+    _cleanup_close_ int dir_lock = hull_ctr_dir_lock(dirfd, err);
+    _cleanup_close_ int lock = -1;
+    _cleanup_free_ char *owner = NULL;
+    const char *n = name[0] == '/' ? name + 1 : name;
+    struct hull_ctr c;
+    int ret;
+
+    if (dir_lock < 0)
+        return -1;
+    if (hull_ctr_name_validate(name, err) < 0 || find_name(dirfd, n, &owner, err) < 0)
+        return -1;
+    if (owner != NULL && strcmp(owner, id) != 0)
+        return name_taken(n, owner, err);
+    lock = hull_ctr_lock(dirfd, id, err);
+    if (lock < 0 || hull_ctr_load(dirfd, id, &c, err) < 0)
+        return -1;
+    free(c.name);
+    c.name = xstrdup(n);
+    ret = hull_ctr_save(dirfd, &c, err);
+    hull_ctr_clear(&c);
+    return ret;
+}
+
 bool hull_ctr_is_running(const struct hull_ctr *c)
 {
     return c->status == HULL_CTR_RUNNING && c->pid > 0 && hull_proc_is_same(c->pid, c->pid_start);
+}
+
+bool hull_ctr_monitor_alive(const struct hull_ctr *c)
+{
+    return c->monitor_pid > 0 && hull_proc_is_same(c->monitor_pid, c->monitor_start);
 }
 
 void hull_ctr_clear(struct hull_ctr *c)
@@ -508,8 +677,12 @@ void hull_ctr_clear(struct hull_ctr *c)
     free(c->image_id);
     free(c->created);
     strv_free(c->command);
+    strv_free(c->labels);
+    free(c->stop_signal);
     free(c->started_at);
     free(c->finished_at);
+    free(c->error);
+    json_decref(c->network);
     memset(c, 0, sizeof(*c));
 }
 

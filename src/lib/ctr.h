@@ -17,6 +17,7 @@
 
 #include "error.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -27,7 +28,29 @@ enum hull_ctr_status {
     HULL_CTR_CREATED = 0, /* made, never started */
     HULL_CTR_RUNNING,     /* its init was started and may still run */
     HULL_CTR_EXITED,      /* its init is gone; exit_code tells how */
+    HULL_CTR_RESTARTING,  /* exited, and its monitor starts it again soon */
 };
+
+/* --restart: what the monitor does when the container's process exits. */
+enum hull_restart_policy {
+    HULL_RESTART_NO = 0,
+    HULL_RESTART_ON_FAILURE, /* after a nonzero exit, at most max_retries times (0: no limit) */
+    HULL_RESTART_ALWAYS,
+    HULL_RESTART_UNLESS_STOPPED, /* as always: without a daemon, nothing restarts at boot */
+};
+
+struct hull_restart {
+    enum hull_restart_policy policy;
+    int max_retries;
+};
+
+/* The json-file log's rotation (--log-opt max-size=, max-file=). */
+struct hull_log_opts {
+    unsigned long long max_size; /* bytes; 0: never rotated */
+    unsigned int max_file;       /* files kept, the current one included (>= 1) */
+};
+
+#define HULL_STOP_TIMEOUT_DEFAULT 10 /* seconds, Docker's */
 
 struct hull_ctr {
     char *id;       /* 64 hex digits */
@@ -39,13 +62,26 @@ struct hull_ctr {
     bool auto_remove;
     bool tty;
     bool interactive;
+    bool init;     /* --init: hull-init is PID 1 */
+    char **labels; /* "key=value", in the order given */
+    struct hull_restart restart;
+    char *stop_signal; /* "SIGTERM" unless --stop-signal or the image says otherwise */
+    int stop_timeout;  /* seconds; negative: HULL_STOP_TIMEOUT_DEFAULT */
+    struct hull_log_opts log;
+    json_t *network; /* the network request, net.c's to read (net.h); NULL: none */
 
     enum hull_ctr_status status;
     pid_t pid;                    /* the init's pid while running */
     unsigned long long pid_start; /* its start time, against pid reuse */
-    char *started_at;             /* RFC 3339 or NULL */
-    char *finished_at;            /* RFC 3339 or NULL */
-    int exit_code;                /* valid when exited: 128+N for signal N */
+    pid_t monitor_pid;            /* the monitor watching the init, 0 if none */
+    unsigned long long monitor_start;
+    char *started_at;    /* RFC 3339 or NULL */
+    char *finished_at;   /* RFC 3339 or NULL */
+    int exit_code;       /* valid when exited: 128+N for signal N */
+    bool oom_killed;     /* the OOM killer killed one of its processes */
+    int restart_count;   /* restarts by the policy since the last start */
+    bool stop_requested; /* stop, kill or rm asked: the policy stays out */
+    char *error;         /* why the last start failed, or NULL */
 };
 
 const char *hull_ctr_status_name(enum hull_ctr_status s);
@@ -69,8 +105,9 @@ int hull_ctr_create(int dirfd, struct hull_ctr *c, hull_error **err);
 /* Loads DIRFD/ID/hull.json.  An unknown id is HULL_ERR_NOT_EXIST. */
 int hull_ctr_load(int dirfd, const char *id, struct hull_ctr *c, hull_error **err);
 
-/* Replaces DIRFD/ID/hull.json with C atomically.  The caller holds the
- * container's lock (hull_ctr_lock) when others may write too. */
+/* Replaces DIRFD/ID/hull.json with C atomically (not durably: see
+ * ctr.c).  The caller holds the container's lock (hull_ctr_lock) when
+ * others may write too. */
 int hull_ctr_save(int dirfd, const struct hull_ctr *c, hull_error **err);
 
 /* Takes the exclusive lock of container ID: returns the locked descriptor
@@ -88,12 +125,42 @@ int hull_ctr_lookup(int dirfd, const char *ref, char **id, hull_error **err);
  * being created or removed right now) are skipped. */
 int hull_ctr_list(int dirfd, struct hull_ctr **out, size_t *n, hull_error **err);
 
+/* Ids of the directories under DIRFD that hold no record (a removal
+ * that was killed halfway); a new vector, NULL when there are none. */
+int hull_ctr_orphans(int dirfd, char ***ids, hull_error **err);
+
+/* Takes the lock of the whole containers directory, the one creation
+ * and renaming hold: returns its descriptor (close it to unlock). */
+int hull_ctr_dir_lock(int dirfd, hull_error **err);
+
 /* Removes DIRFD/ID and everything in it.  Refuses to cross a mount point,
  * so a still-mounted rootfs fails the removal instead of emptying it. */
 int hull_ctr_remove(int dirfd, const char *id, hull_error **err);
 
+/* Renames container ID to NAME under the same lock that makes names
+ * unique (same errors as hull_ctr_create). */
+int hull_ctr_rename(int dirfd, const char *id, const char *name, hull_error **err);
+
 /* True when C's init was started and is still the same live process. */
 bool hull_ctr_is_running(const struct hull_ctr *c);
+
+/* True when C's monitor is still the same live process. */
+bool hull_ctr_monitor_alive(const struct hull_ctr *c);
+
+/* Parses --restart ("no", "on-failure[:N]", "always", "unless-stopped");
+ * errors are HULL_ERR_BAD_INPUT quoting S. */
+int hull_restart_parse(const char *s, struct hull_restart *out, hull_error **err);
+
+/* "no", "on-failure", "always", "unless-stopped". */
+const char *hull_restart_policy_name(enum hull_restart_policy p);
+
+/* Applies one --log-opt "KEY=VALUE" of the json-file driver to *OUT
+ * (max-size with Docker's k/m/g units, max-file). */
+int hull_log_opt_parse(const char *opt, struct hull_log_opts *out, hull_error **err);
+
+/* Whether the policy restarts a container that exited with EXIT_CODE
+ * after RESTART_COUNT restarts (never once the user stopped it). */
+bool hull_restart_wanted(const struct hull_ctr *c, int exit_code);
 
 void hull_ctr_clear(struct hull_ctr *c);
 void hull_ctr_list_free(struct hull_ctr *list, size_t n);

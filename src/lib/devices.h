@@ -13,8 +13,9 @@
 #include <stdbool.h>
 
 /* ROOTFD is an O_PATH descriptor of the rootfs (before pivot_root).
- * DEV_IS_FRESH: the config mounted a fresh filesystem on /dev (the usual
- * tmpfs): default devices and symlinks are added only then, as runc does. */
+ * DEV_IS_FRESH: /dev is not a bind mount (a fresh tmpfs, or the rootfs's
+ * own directory): default devices and symlinks are added only then, as
+ * runc does. */
 int hull_devices_setup(int rootfd, const struct hull_spec *spec, bool in_userns, bool dev_is_fresh,
                        hull_error **err);
 

@@ -1,4 +1,7 @@
-/* Shared by the engine's files (engine.c, engine_run.c, engine_wait.c). */
+/* Shared by the engine's files: engine.c (context, removal), engine_run.c
+ * (creation), engine_launch.c (starting under a monitor), engine_attach.c
+ * (the monitor's clients), engine_stop.c (stop, kill, wait),
+ * engine_repair.c (the monitor's hooks, reconciling after crashes). */
 #ifndef HULL_ENGINE_INTERNAL_H
 #define HULL_ENGINE_INTERNAL_H
 
@@ -8,31 +11,87 @@
 #include <signal.h>
 #include <sys/types.h>
 
-/* Removes what exists of container ID outside its record: the runtime's
- * state and cgroup (killing what still runs), the overlay mount and the
- * run directory; with REMOVE_RECORD also the record and its directory.
- * Every step runs even when an earlier one failed; the first error is
- * returned. */
-int hull_engine_teardown(struct hull_engine *e, const char *id, bool remove_record,
+/* What hull_engine_teardown removes besides the runtime's container, its
+ * cgroup, the network and the overlay mount. */
+#define HULL_TEARDOWN_RECORD       1u /* the record and its directory */
+#define HULL_TEARDOWN_KEEP_RUN_DIR 2u /* the monitor's socket stays (a restart follows) */
+#define HULL_TEARDOWN_VOLUMES      4u /* with the record: the anonymous volumes */
+
+/* Removes what exists of container C outside its record: the runtime's
+ * state and cgroup (killing what still runs), its network, the overlay
+ * mount and the run directory; FLAGS add more.  Every step runs even
+ * when an earlier one failed; the first error is returned. */
+int hull_engine_teardown(struct hull_engine *e, const struct hull_ctr *c, unsigned int flags,
                          hull_error **err);
 
-/* The foreground part of a run, once the container is created. */
-struct hull_fg {
-    pid_t init;       /* the container's init, our child */
-    int pty_master;   /* -1 without a terminal */
-    bool interactive; /* copy standard input to the pty */
-};
+/* Looks REF up, takes its lock and loads its record: returns the lock
+ * (close it to unlock) or -1. */
+int hull_engine_lock_ref(struct hull_engine *e, const char *ref, struct hull_ctr *c,
+                         hull_error **err);
 
-/* Waits for the init to exit while forwarding the signals in the set
- * hull_fg_block_signals() blocked (and, with a pty, copying between it
- * and standard input and output, window size changes included).  Calls
- * START first, once signals are being collected.  *status gets the wait
- * status.  Returns -1 only when START fails (the init is then killed and
- * reaped). */
-int hull_fg_run(struct hull_fg *fg, int (*start)(void *data, hull_error **err), void *data,
-                int *status, hull_error **err);
+/* Saves C, warning instead of failing: for states that are recorded on
+ * the way out, when there is nobody left to report an error to. */
+void hull_engine_save_warn(struct hull_engine *e, const struct hull_ctr *c);
 
-/* Blocks the signals a foreground run forwards, saving the old mask. */
+/* RUN_ROOT/containers/ID: the monitor's socket lives there. */
+char *hull_engine_run_dir(const struct hull_engine *e, const char *id);
+
+/* The lock a creator (engine_launch.c) holds while it makes container
+ * ID's runtime container: a process-owned (POSIX) lock, so the init it
+ * forks does not inherit it.  Returns its descriptor (close it to
+ * unlock); without WAIT, a lock held elsewhere is an error (errnum
+ * EBUSY). */
+int hull_engine_launch_lock(const struct hull_engine *e, const char *id, bool wait,
+                            hull_error **err);
+
+/* The absolute path of a helper program of hull (hull-monitor,
+ * hull-init), or NULL with an error. */
+char *hull_engine_helper(const struct hull_engine *e, const char *name, hull_error **err);
+
+/* Mounts C's overlay root unless it is mounted (the image must exist). */
+int hull_engine_mount_rootfs(struct hull_engine *e, const struct hull_ctr *c, hull_error **err);
+
+/* Creates C's runtime container with a new monitor as the parent of its
+ * init; the caller holds C's lock, and starts it next.  C gets the pids
+ * (saved by the caller).  On failure the runtime's container is gone. */
+int hull_engine_launch(struct hull_engine *e, struct hull_ctr *c, hull_error **err);
+
+/* Creates C's runtime container again for its monitor, with the stdio of
+ * monitor_proto.h (HULL_MON_FD_CTR_*); *pty gets the new terminal's
+ * master when C has one. */
+int hull_engine_relaunch(struct hull_engine *e, struct hull_ctr *c, int *pty, hull_error **err);
+
+/* Starts the created runtime container of C and records it running (C's
+ * lock held). */
+int hull_engine_start_locked(struct hull_engine *e, struct hull_ctr *c, hull_error **err);
+
+/* Connects to C's monitor and says hello with FLAGS (HULL_MON_WANT_*).
+ * Returns the socket, or -1 (HULL_ERR_NOT_EXIST when no monitor
+ * listens). */
+int hull_engine_monitor_connect(struct hull_engine *e, const struct hull_ctr *c, uint32_t flags,
+                                hull_error **err);
+
+/* The HELLO flags (HULL_MON_WANT_*) of an attach to C with A. */
+uint32_t hull_engine_hello_flags(const struct hull_ctr *c, const struct hull_attach_opts *a);
+
+/* Reads the monitor's messages until its exit message: *exit_code gets
+ * the code, or -1 when the monitor went away without one.  Output
+ * messages are written to standard output and error.  TIMEOUT_MS < 0
+ * waits as long as it takes; returns 0, or 1 on timeout. */
+int hull_engine_monitor_wait(int sock, int timeout_ms, int *exit_code);
+
+/* Stays attached through SOCK (connected before the start) until the
+ * container exits or the detach keys are typed (*exit_code -1). */
+int hull_engine_attach_loop(struct hull_engine *e, const struct hull_ctr *c, int sock,
+                            const struct hull_attach_opts *a, int *exit_code, hull_error **err);
+
+/* Brings container ID's record in line with what still exists (see
+ * hull_engine_reconcile); the caller holds its lock.  *removed is set
+ * when an exited --rm container was removed. */
+void hull_engine_repair_locked(struct hull_engine *e, struct hull_ctr *c, bool *removed);
+
+/* Blocks the signals a foreground command passes on to its container,
+ * saving the old mask, so none is lost while the container starts. */
 void hull_fg_block_signals(sigset_t *old);
 
 #endif

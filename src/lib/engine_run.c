@@ -1,27 +1,28 @@
-/* `hull run`: from an image to a finished container.
+/* `hull create`, `start` and `run`: from an image to a running
+ * container.
  *
  * Order matters for cleanup: the record is made first (it reserves the
- * name), then the overlay, the config and the runtime's container; each
- * failure undoes exactly what exists, through hull_engine_teardown(). */
+ * name), then the overlay and the config; each failure undoes exactly
+ * what exists, through hull_engine_teardown().  A start then launches the
+ * runtime's container under its monitor (engine_launch.c), with the
+ * record's lock held until the process runs. */
 #include "engine_internal.h"
 #include "image.h"
 #include "log.h"
+#include "monitor_proto.h"
+#include "net.h"
 #include "ocigen.h"
+#include "run_config.h"
 #include "overlay.h"
+#include "signals.h"
 #include "state.h"
-#include "terminal.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
-#include <sched.h>
+#include <signal.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 struct run_ctx {
@@ -31,10 +32,8 @@ struct run_ctx {
     struct hull_ctr ctr;
     char *dir; /* STATE_ROOT/containers/ID */
     int dirfd;
-    int console_listen; /* listening console socket with -t, else -1 */
-    int run_dirfd;      /* RUN_ROOT/containers/ID with -t, else -1 */
-    int pty_master;
-    pid_t init;
+    int lock; /* the record's */
+    struct hull_net_config net;
 };
 
 /* The image config's defaults, as ocigen takes them. */
@@ -64,6 +63,65 @@ static void image_defaults_clear(struct image_defaults *d)
     strv_free(d->env);
 }
 
+/* -l KEY=VALUE or KEY (an empty value). */
+static int add_labels(char *const *labels, char ***out, hull_error **err)
+{
+    for (size_t i = 0; labels != NULL && labels[i] != NULL; i++) {
+        const char *eq = strchr(labels[i], '=');
+        if (eq == labels[i] || labels[i][0] == '\0')
+            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                                 "invalid label \"%s\": the key is empty", labels[i]);
+        if (eq != NULL)
+            strv_append(out, labels[i]);
+        else {
+            _cleanup_free_ char *kv = xasprintf("%s=", labels[i]);
+            strv_append(out, kv);
+        }
+    }
+    return 0;
+}
+
+/* --stop-signal, else the image's StopSignal, else SIGTERM; kept by
+ * name ("SIGTERM"), checked now rather than at the first stop. */
+static int stop_signal(const char *given, const json_t *img_cfg, char **out, hull_error **err)
+{
+    const char *s = given != NULL ? given : hull_image_config_stop_signal(img_cfg);
+    char buf[32];
+    int sig;
+
+    if (s == NULL || s[0] == '\0')
+        s = "SIGTERM";
+    sig = hull_signal_parse(s, err);
+    if (sig < 0)
+        return hull_err_wrap(err, given != NULL ? "--stop-signal" : "the image's StopSignal");
+    *out = xstrdup(hull_signal_name(sig, buf));
+    return 0;
+}
+
+/* What the record keeps for the container's life: --init, labels, the
+ * restart policy, how to stop it and how to rotate its log. */
+static int lifecycle_options(const struct hull_run_request *r, const json_t *img_cfg,
+                             struct hull_ctr *c, hull_error **err)
+{
+    c->init = r->init;
+    c->stop_timeout = r->stop_timeout;
+    c->log.max_file = 1;
+    if (add_labels(r->labels, &c->labels, err) < 0 ||
+        stop_signal(r->stop_signal, img_cfg, &c->stop_signal, err) < 0)
+        return -1;
+    if (r->restart != NULL && hull_restart_parse(r->restart, &c->restart, err) < 0)
+        return hull_err_wrap(err, "--restart");
+    if (c->restart.policy != HULL_RESTART_NO && r->auto_remove)
+        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "Conflicting options: --restart and --rm");
+    for (size_t i = 0; r->log_opts != NULL && r->log_opts[i] != NULL; i++)
+        if (hull_log_opt_parse(r->log_opts[i], &c->log, err) < 0)
+            return -1;
+    if (c->log.max_file > 1 && c->log.max_size == 0)
+        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                             "--log-opt max-file needs --log-opt max-size as well");
+    return 0;
+}
+
 /* Makes the record: it reserves the name and gets the id. */
 static int make_record(struct run_ctx *x, const struct hull_ocigen_image *defaults,
                        hull_error **err)
@@ -80,48 +138,92 @@ static int make_record(struct run_ctx *x, const struct hull_ocigen_image *defaul
     c->auto_remove = r->auto_remove;
     c->tty = r->tty;
     c->interactive = r->interactive;
+    if (lifecycle_options(r, x->img->config, c, err) < 0)
+        return -1;
     if (hull_ctr_create(x->e->ctr_dirfd, c, err) < 0)
         return -1;
     x->dir = hull_engine_ctr_path(x->e, c->id, NULL);
     x->dirfd = open(x->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (x->dirfd < 0)
         return hull_err(err, errno, "open \"%s\"", x->dir);
-    return 0;
+    x->lock = hull_ctr_lock(x->e->ctr_dirfd, c->id, err);
+    return x->lock < 0 ? -1 : 0;
 }
 
 /* upper/ takes the mode and owner of the image's top layer root: it
  * becomes the container's "/", and a 0700 root would lock every other
- * user out. */
-static int make_layer_dirs(struct run_ctx *x, hull_error **err)
+ * user out.  Made once, at the first mount. */
+static int make_layer_dirs(const char *dir, const struct hull_image *img, hull_error **err)
 {
-    char **layers = x->img->layer_dirs;
+    char **layers = img->layer_dirs;
     size_t n = strv_len(layers);
+    _cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat st;
 
     if (n == 0)
-        return hull_err(err, 0, "image %s has no layers", x->img->id);
+        return hull_err(err, 0, "image %s has no layers", img->id);
+    if (dirfd < 0)
+        return hull_err(err, errno, "open \"%s\"", dir);
+    if (faccessat(dirfd, "upper", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        return 0;
     if (stat(layers[n - 1], &st) < 0)
         return hull_err(err, errno, "stat layer \"%s\"", layers[n - 1]);
-    if (mkdirat(x->dirfd, "upper", 0700) < 0 || mkdirat(x->dirfd, "work", 0700) < 0 ||
-        mkdirat(x->dirfd, "rootfs", 0755) < 0)
-        return hull_err(err, errno, "create the overlay directories in \"%s\"", x->dir);
-    if (fchownat(x->dirfd, "upper", st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-        fchmodat(x->dirfd, "upper", st.st_mode & 07777, 0) < 0)
-        return hull_err(err, errno, "set the owner and mode of \"%s/upper\"", x->dir);
+    if ((mkdirat(dirfd, "work", 0700) < 0 && errno != EEXIST) ||
+        (mkdirat(dirfd, "rootfs", 0755) < 0 && errno != EEXIST) ||
+        (unlinkat(dirfd, "upper.new", AT_REMOVEDIR) < 0 && errno != ENOENT) ||
+        mkdirat(dirfd, "upper.new", 0700) < 0)
+        return hull_err(err, errno, "create the overlay directories in \"%s\"", dir);
+    if (fchownat(dirfd, "upper.new", st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+        fchmodat(dirfd, "upper.new", st.st_mode & 07777, 0) < 0)
+        return hull_err(err, errno, "set the owner and mode of \"%s/upper\"", dir);
+    /* Renamed into place once complete, so a crash never leaves an upper
+     * directory with the wrong owner behind. */
+    if (renameat(dirfd, "upper.new", dirfd, "upper") < 0)
+        return hull_err(err, errno, "create \"%s/upper\"", dir);
     return 0;
 }
 
-static int mount_rootfs(struct run_ctx *x, hull_error **err)
+int hull_engine_mount_rootfs(struct hull_engine *e, const struct hull_ctr *c, hull_error **err)
 {
-    _cleanup_free_ char *upper = hull_engine_ctr_path(x->e, x->ctr.id, "upper");
-    _cleanup_free_ char *work = hull_engine_ctr_path(x->e, x->ctr.id, "work");
-    _cleanup_free_ char *rootfs = hull_engine_ctr_path(x->e, x->ctr.id, "rootfs");
-    char **layers = x->img->layer_dirs;
+    _cleanup_free_ char *dir = hull_engine_ctr_path(e, c->id, NULL);
+    _cleanup_free_ char *upper = hull_engine_ctr_path(e, c->id, "upper");
+    _cleanup_free_ char *work = hull_engine_ctr_path(e, c->id, "work");
+    _cleanup_free_ char *rootfs = hull_engine_ctr_path(e, c->id, "rootfs");
+    struct hull_image *img = NULL;
+    int ret;
 
-    if (make_layer_dirs(x, err) < 0)
-        return -1;
-    return hull_overlay_mount((const char *const *)layers, strv_len(layers), upper, work, rootfs,
-                              err);
+    ret = hull_overlay_is_mounted(rootfs, err);
+    if (ret != 0)
+        return ret < 0 ? -1 : 0;
+    if (hull_store_image_get(e->store, c->image_id, &img, err) < 0)
+        return hull_err_wrap(err, "container %.12s", c->id);
+    ret = make_layer_dirs(dir, img, err);
+    if (ret == 0)
+        ret = hull_overlay_mount((const char *const *)img->layer_dirs, strv_len(img->layer_dirs),
+                                 upper, work, rootfs, err);
+    hull_image_free(img);
+    return ret;
+}
+
+/* --init: hull-init, bind-mounted read-only at /dev/init (a tmpfs of the
+ * runtime's: nothing is written into the image's tree), runs the
+ * command as its child. */
+static int add_init(struct hull_engine *e, json_t *cfg, hull_error **err)
+{
+    _cleanup_free_ char *path = hull_engine_helper(e, "hull-init", err);
+    json_t *args = json_object_get(json_object_get(cfg, "process"), "args");
+    json_t *mounts = json_object_get(cfg, "mounts");
+
+    if (path == NULL)
+        return hull_err_wrap(err, "--init");
+    if (!json_is_array(args) || !json_is_array(mounts))
+        return hull_err(err, 0, "--init: the generated config has no process.args or mounts");
+    json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s,s,s,s]}", "destination",
+                                            "/dev/init", "type", "bind", "source", path, "options",
+                                            "bind", "ro", "nosuid", "nodev"));
+    json_array_insert_new(args, 0, json_string("--"));
+    json_array_insert_new(args, 0, json_string("/dev/init"));
+    return 0;
 }
 
 static int write_config(struct run_ctx *x, const struct hull_ocigen_image *defaults,
@@ -136,7 +238,7 @@ static int write_config(struct run_ctx *x, const struct hull_ocigen_image *defau
         .id = x->ctr.id,
         .rootfs = rootfs,
         .rootfd = rootfd,
-        .hostname = r->hostname,
+        .hostname = x->net.hostname,
         .env = (const char *const *)r->env,
         .host_env = (const char *const *)r->host_env,
         .workdir = r->workdir,
@@ -150,8 +252,13 @@ static int write_config(struct run_ctx *x, const struct hull_ocigen_image *defau
 
     if (rootfd < 0)
         return hull_err(err, errno, "open \"%s\"", rootfs);
-    if (hull_ocigen_config(&o, defaults, &cfg, err) < 0)
+    if (hull_run_config(x->e, x->ctr.id, r, &o, defaults, &cfg, err) < 0)
         return -1;
+    if (hull_run_resources_to_json(&r->resources, json_object_get(cfg, "linux"), err) < 0 ||
+        hull_net_config_apply(&x->net, cfg, err) < 0 || (r->init && add_init(x->e, cfg, err) < 0)) {
+        json_decref(cfg);
+        return -1;
+    }
     text = json_dumps(cfg, JSON_INDENT(2));
     json_decref(cfg);
     if (text == NULL)
@@ -159,175 +266,8 @@ static int write_config(struct run_ctx *x, const struct hull_ocigen_image *defau
     return write_file_atomic(x->dirfd, "config.json", text, strlen(text), 0600, err);
 }
 
-/* The console socket the runtime hands the pty master to.  It is reached
- * through /proc/self/fd so that its path stays far below the 108 bytes of
- * sun_path however deep RUN_ROOT is. */
-static void console_path(const struct run_ctx *x, struct sockaddr_un *sa, socklen_t *len)
-{
-    memset(sa, 0, sizeof(*sa));
-    sa->sun_family = AF_UNIX;
-    snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/console.sock", x->run_dirfd);
-    *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sa->sun_path) + 1);
-}
-
-static int console_listen(struct run_ctx *x, hull_error **err)
-{
-    _cleanup_free_ char *run_dir = xasprintf("%s/containers/%s", x->e->run_root, x->ctr.id);
-    struct sockaddr_un sa;
-    socklen_t len;
-
-    if (mkdir_p(run_dir, 0700, err) < 0)
-        return -1;
-    x->run_dirfd = open(run_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (x->run_dirfd < 0)
-        return hull_err(err, errno, "open \"%s\"", run_dir);
-    console_path(x, &sa, &len);
-    x->console_listen = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (x->console_listen < 0)
-        return hull_err(err, errno, "create the console socket");
-    if (bind(x->console_listen, (struct sockaddr *)&sa, len) < 0 ||
-        listen(x->console_listen, 1) < 0)
-        return hull_err(err, errno, "listen on the console socket in \"%s\"", run_dir);
-    return 0;
-}
-
-/* The runtime connected and sent the master during create: both are
- * already queued, so neither call waits. */
-static int console_receive(struct run_ctx *x, hull_error **err)
-{
-    _cleanup_close_ int conn = accept4(x->console_listen, NULL, NULL, SOCK_CLOEXEC);
-
-    if (conn < 0)
-        return hull_err(err, errno, "the runtime did not connect to the console socket");
-    if (hull_recv_fd(conn, &x->pty_master, err) < 0)
-        return hull_err_wrap(err, "receive the container's terminal");
-    return 0;
-}
-
-struct lo_report {
-    int step; /* 0: done, 1: setns, 2: socket, 3: SIOCGIFFLAGS, 4: SIOCSIFFLAGS */
-    int errnum;
-};
-
-/* In a child: enters the network namespace NSFD and sets lo up.  A child
- * keeps the engine itself in the host's namespace whatever happens. */
-__attribute__((noreturn)) static void lo_child(int nsfd, int report_fd)
-{
-    struct lo_report rep = {0};
-    struct ifreq ifr = {0};
-    int sock = -1;
-
-    strcpy(ifr.ifr_name, "lo");
-    if (setns(nsfd, CLONE_NEWNET) < 0)
-        rep = (struct lo_report){1, errno};
-    else if ((sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-        rep = (struct lo_report){2, errno};
-    else if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
-        rep = (struct lo_report){3, errno};
-    else {
-        ifr.ifr_flags |= IFF_UP;
-        if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
-            rep = (struct lo_report){4, errno};
-    }
-    _exit(write(report_fd, &rep, sizeof(rep)) == sizeof(rep) ? 0 : 1);
-}
-
-/* A new network namespace starts with lo down; Docker's containers have
- * it up (127.0.0.1 works) even with no other network. */
-static int loopback_up(pid_t init, hull_error **err)
-{
-    static const char *const steps[] = {"", "setns", "socket", "SIOCGIFFLAGS", "SIOCSIFFLAGS"};
-    _cleanup_free_ char *ns_path = xasprintf("/proc/%d/ns/net", (int)init);
-    _cleanup_close_ int nsfd = open(ns_path, O_RDONLY | O_CLOEXEC);
-    int pipefd[2];
-    struct lo_report rep = {.step = -1};
-    pid_t child;
-    int status;
-
-    if (nsfd < 0)
-        return hull_err(err, errno, "open \"%s\"", ns_path);
-    if (pipe2(pipefd, O_CLOEXEC) < 0)
-        return hull_err(err, errno, "pipe");
-    child = fork();
-    if (child < 0) {
-        close(pipefd[0]);
-        close(pipefd[1]);
-        return hull_err(err, errno, "fork");
-    }
-    if (child == 0) {
-        close(pipefd[0]);
-        lo_child(nsfd, pipefd[1]);
-    }
-    close(pipefd[1]);
-    if (read_all(pipefd[0], &rep, sizeof(rep)) != sizeof(rep))
-        rep.step = -1;
-    close(pipefd[0]);
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (rep.step < 0)
-        return hull_err(err, 0, "bring up lo: the helper process died");
-    if (rep.step > 0)
-        return hull_err(err, rep.errnum, "bring up lo: %s", steps[rep.step]);
-    return 0;
-}
-
-/* Saves the record under its lock.  A record that is gone was removed by
- * `hull rm -f` while we ran: nothing to save then. */
-static void save_record(struct run_ctx *x)
-{
-    _cleanup_error_ hull_error *e = NULL;
-    _cleanup_close_ int lock = hull_ctr_lock(x->e->ctr_dirfd, x->ctr.id, &e);
-
-    if (lock < 0) {
-        if (e->kind != HULL_ERR_NOT_EXIST)
-            hull_warn("%s", e->msg);
-        return;
-    }
-    if (hull_ctr_save(x->e->ctr_dirfd, &x->ctr, &e) < 0)
-        hull_warn("%s", e->msg);
-}
-
-static int start_container(void *data, hull_error **err)
-{
-    struct run_ctx *x = data;
-
-    if (hull_container_start(&x->e->rt, x->ctr.id, err) < 0)
-        return -1;
-    x->ctr.status = HULL_CTR_RUNNING;
-    x->ctr.pid = x->init;
-    x->ctr.pid_start = hull_proc_start_time(x->init);
-    x->ctr.started_at = hull_time_now_rfc3339();
-    save_record(x);
-    return 0;
-}
-
-static int exit_code_of(int status)
-{
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return 255;
-}
-
-/* The runtime's part: a created container whose init waits for start,
- * with -t its pty master handed to us through the console socket. */
-static int create_container(struct run_ctx *x, hull_error **err)
-{
-    struct hull_create_opts co = {.id = x->ctr.id, .bundle = x->dir};
-    struct sockaddr_un sa;
-    socklen_t len;
-
-    if (x->r->tty) {
-        if (console_listen(x, err) < 0)
-            return -1;
-        console_path(x, &sa, &len);
-        co.console_socket = sa.sun_path;
-    }
-    return hull_container_create(&x->e->rt, &co, &x->init, err);
-}
-
-/* Everything up to a created container whose process waits for start. */
+/* Everything up to a record with its config and the overlay mounted, the
+ * record's lock held. */
 static int prepare(struct run_ctx *x, hull_error **err)
 {
     struct image_defaults d = {0};
@@ -336,9 +276,9 @@ static int prepare(struct run_ctx *x, hull_error **err)
     if (hull_store_image_get(x->e->store, x->r->image, &x->img, err) < 0)
         return -1;
     image_defaults_load(x->img->config, &d);
-    if (make_record(x, &d.view, err) == 0 && mount_rootfs(x, err) == 0 &&
-        write_config(x, &d.view, err) == 0 && create_container(x, err) == 0 &&
-        (!x->r->tty || console_receive(x, err) == 0) && loopback_up(x->init, err) == 0)
+    if (make_record(x, &d.view, err) == 0 &&
+        hull_net_prepare(x->e, &x->ctr, x->r, x->img->config, &x->net, err) == 0 &&
+        hull_engine_mount_rootfs(x->e, &x->ctr, err) == 0 && write_config(x, &d.view, err) == 0)
         ret = 0;
     image_defaults_clear(&d);
     return ret;
@@ -350,58 +290,171 @@ static void run_ctx_clear(struct run_ctx *x)
     hull_ctr_clear(&x->ctr);
     free(x->dir);
     closep(&x->dirfd);
-    closep(&x->console_listen);
-    closep(&x->run_dirfd);
-    closep(&x->pty_master);
+    closep(&x->lock);
+    hull_net_config_clear(&x->net);
+}
+
+/* prepare(), removing what it made when it fails. */
+static int create_ctx(struct run_ctx *x, hull_error **err)
+{
+    _cleanup_error_ hull_error *e2 = NULL;
+
+    if (prepare(x, err) == 0)
+        return 0;
+    if (x->ctr.id != NULL && hull_engine_teardown(x->e, &x->ctr, HULL_TEARDOWN_RECORD, &e2) < 0)
+        hull_warn("%s", e2->msg);
+    return -1;
+}
+
+int hull_engine_create(struct hull_engine *e, const struct hull_run_request *r, char **id,
+                       hull_error **err)
+{
+    struct run_ctx x = {.e = e, .r = r, .dirfd = -1, .lock = -1};
+    _cleanup_error_ hull_error *e2 = NULL;
+    int ret = -1;
+
+    if (create_ctx(&x, err) == 0) {
+        /* A created container holds nothing: the start mounts again. */
+        if (hull_engine_teardown(e, &x.ctr, 0, &e2) < 0)
+            hull_warn("%s", e2->msg);
+        *id = xstrdup(x.ctr.id);
+        ret = 0;
+    }
+    run_ctx_clear(&x);
+    if (ret < 0)
+        hull_err_wrap(err, "create a container from \"%s\"", r->image);
+    return ret;
+}
+
+static int exit_code_for(const hull_error *e)
+{
+    switch (e->kind) {
+    case HULL_ERR_EXEC_NOT_FOUND:
+        return 127;
+    case HULL_ERR_EXEC_DENIED:
+        return 126;
+    default:
+        return 125;
+    }
+}
+
+/* A start that failed leaves nothing running; the record says why, as
+ * Docker's does (a container that never ran stays "created"), unless
+ * it was to be removed anyway. */
+static void start_failed(struct hull_engine *e, struct hull_ctr *c, const hull_error *why)
+{
+    _cleanup_error_ hull_error *e2 = NULL;
+
+    if (hull_engine_teardown(e, c, c->auto_remove ? HULL_TEARDOWN_RECORD : 0, &e2) < 0)
+        hull_warn("%s", e2->msg);
+    if (c->auto_remove && e2 == NULL)
+        return;
+    if (c->status != HULL_CTR_EXITED)
+        c->status = HULL_CTR_CREATED;
+    c->exit_code = exit_code_for(why);
+    free(c->error);
+    c->error = xstrdup(why->msg);
+    c->pid = 0;
+    c->monitor_pid = 0;
+    hull_engine_save_warn(e, c);
+}
+
+/* Starts C, whose lock *LOCK is held: launched under a new monitor
+ * unless one holds it created already (a start that was interrupted),
+ * attached first with A.  The lock goes once the process runs. */
+static int start_locked(struct hull_engine *e, struct hull_ctr *c, int *lock,
+                        const struct hull_attach_opts *a, int *exit_code, hull_error **err)
+{
+    _cleanup_close_ int sock = -1;
+    bool removed;
+    enum hull_ctr_status s;
+
+    *exit_code = 0;
+    /* A created container needs no repair: the launch replaces whatever
+     * an interrupted one left, and keeps the mount a run just made. */
+    removed = false;
+    if (c->status != HULL_CTR_CREATED)
+        hull_engine_repair_locked(e, c, &removed);
+    if (removed)
+        return hull_err_kind(err, HULL_ERR_NOT_EXIST, 0, "No such container: %s", c->id);
+    s = hull_engine_ctr_status(c);
+    if (s == HULL_CTR_RUNNING || s == HULL_CTR_RESTARTING) {
+        if (a != NULL &&
+            (sock = hull_engine_monitor_connect(e, c, hull_engine_hello_flags(c, a), err)) < 0)
+            return -1;
+        closep(lock);
+        return a != NULL ? hull_engine_attach_loop(e, c, sock, a, exit_code, err) : 0;
+    }
+    if (c->status != HULL_CTR_CREATED || !hull_ctr_monitor_alive(c)) {
+        /* A start by the user: the policy counts again from zero. */
+        c->stop_requested = false;
+        c->restart_count = 0;
+        /* Saved with the start below: a hull killed in between leaves a
+         * record without the monitor, which the repair then stops. */
+        if (hull_engine_launch(e, c, err) < 0)
+            goto fail;
+    }
+    if (a != NULL &&
+        (sock = hull_engine_monitor_connect(e, c, hull_engine_hello_flags(c, a), err)) < 0)
+        goto fail;
+    if (hull_engine_start_locked(e, c, err) < 0)
+        goto fail;
+    closep(lock);
+    if (a == NULL)
+        return 0;
+    return hull_engine_attach_loop(e, c, sock, a, exit_code, err);
+fail:
+    start_failed(e, c, *err);
+    *exit_code = exit_code_for(*err);
+    return -1;
+}
+
+int hull_engine_start(struct hull_engine *e, const char *ref, const struct hull_attach_opts *a,
+                      int *exit_code, hull_error **err)
+{
+    struct hull_ctr c;
+    _cleanup_close_ int lock = -1;
+    sigset_t old;
+    int ret;
+
+    *exit_code = 125;
+    lock = hull_engine_lock_ref(e, ref, &c, err);
+    if (lock < 0)
+        return -1;
+    /* Signals wait in a queue from here on: one that comes during the
+     * start reaches the container once it runs. */
+    if (a != NULL && a->sig_proxy)
+        hull_fg_block_signals(&old);
+    ret = start_locked(e, &c, &lock, a, exit_code, err);
+    if (a != NULL && a->sig_proxy)
+        sigprocmask(SIG_SETMASK, &old, NULL);
+    if (ret < 0)
+        hull_err_wrap(err, "start container %s", ref);
+    hull_ctr_clear(&c);
+    return ret;
 }
 
 int hull_engine_run(struct hull_engine *e, const struct hull_run_request *r, int *exit_code,
                     hull_error **err)
 {
-    struct run_ctx x = {
-        .e = e, .r = r, .dirfd = -1, .console_listen = -1, .run_dirfd = -1, .pty_master = -1};
-    struct hull_fg fg = {0};
+    struct run_ctx x = {.e = e, .r = r, .dirfd = -1, .lock = -1};
+    struct hull_attach_opts a = {
+        .in = r->interactive,
+        .out = true,
+        .err = true,
+        .stdin_once = true,
+        .sig_proxy = true,
+        .detach_keys = r->detach_keys,
+    };
     sigset_t old;
-    int status = 0, ret = -1;
+    int ret = -1;
 
     *exit_code = 125;
-    /* Signals wait in a queue from here on: a Ctrl-C during setup reaches
-     * the container once it runs instead of killing us halfway. */
     hull_fg_block_signals(&old);
-    if (prepare(&x, err) < 0)
-        goto fail;
-    fg =
-        (struct hull_fg){.init = x.init, .pty_master = x.pty_master, .interactive = r->interactive};
-    if (hull_fg_run(&fg, start_container, &x, &status, err) < 0)
-        goto fail;
-    *exit_code = exit_code_of(status);
-    x.ctr.status = HULL_CTR_EXITED;
-    x.ctr.exit_code = *exit_code;
-    x.ctr.finished_at = hull_time_now_rfc3339();
-    x.ctr.pid = 0;
-    save_record(&x);
-    ret = 0;
-    {
-        _cleanup_error_ hull_error *e2 = NULL;
-        if (hull_engine_teardown(e, x.ctr.id, r->auto_remove, &e2) < 0)
-            hull_warn("%s", e2->msg);
-    }
-    goto out;
-fail:
-    /* A created container's init is our child: kill and reap it here so
-     * the teardown finds it gone and no zombie stays behind. */
-    if (x.init > 0 && waitpid(x.init, NULL, WNOHANG) == 0) {
-        kill(x.init, SIGKILL);
-        while (waitpid(x.init, NULL, 0) < 0 && errno == EINTR)
-            ;
-    }
-    if (x.ctr.id != NULL) {
-        _cleanup_error_ hull_error *e2 = NULL;
-        if (hull_engine_teardown(e, x.ctr.id, true, &e2) < 0)
-            hull_warn("%s", e2->msg);
-    }
-    hull_err_wrap(err, "run \"%s\"", r->image);
-out:
+    if (create_ctx(&x, err) == 0 && start_locked(e, &x.ctr, &x.lock, &a, exit_code, err) == 0)
+        ret = 0;
+    if (ret < 0)
+        hull_err_wrap(err, "run \"%s\"", r->image);
     run_ctx_clear(&x);
     sigprocmask(SIG_SETMASK, &old, NULL);
     return ret;

@@ -1,28 +1,31 @@
-/* Staying with a foreground container until it exits: signals for it are
- * passed on, its terminal is copied to ours, its exit status collected. */
+/* Staying with a container: attached to its monitor (run, start -a,
+ * attach), or waiting for its exit (wait).  Its output comes to our
+ * standard output and error, our input and window size go to it, and so
+ * do the signals we receive; the exit code comes from the monitor once it
+ * recorded the exit. */
 #include "engine_internal.h"
+#include "log.h"
+#include "monitor_proto.h"
+#include "state.h"
 #include "terminal.h"
 #include "util.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
-#include <sys/wait.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
-/* How long the pty is still drained once the init is gone: its last
- * output may still be in flight, but an orphan holding the slave open
- * must not keep us forever. */
-#define DRAIN_MS 200
+#define DEFAULT_DETACH_KEYS "ctrl-p,ctrl-q"
 
-/* Signals a terminal user or a supervisor sends to `hull run` are meant
- * for the container.  SIGCHLD tells us the init exited, SIGWINCH that our
- * terminal changed size, SIGPIPE must not kill us while the container
- * runs; those three are handled here, not passed on.  Signals that report
- * a fault of our own are left alone. */
+/* Signals a terminal user or a supervisor sends to hull are meant for the
+ * container.  SIGCHLD, SIGWINCH and SIGPIPE are ours; signals that report
+ * a fault of our own, and the terminal's stop signals, are left alone. */
 static void fg_signals(sigset_t *set)
 {
     static const int own[] = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS,  SIGILL, SIGFPE,
@@ -39,152 +42,373 @@ void hull_fg_block_signals(sigset_t *old)
     sigprocmask(SIG_BLOCK, &set, old);
 }
 
-struct fg_loop {
-    struct hull_fg *fg;
-    int sigfd;
-    bool exited;
-    int status;
-    bool master_open, in_open;
+/* Docker's detach keys: "ctrl-p,ctrl-q", single characters allowed. */
+static int parse_detach_keys(const char *spec, unsigned char *keys, size_t *n, hull_error **err)
+{
+    _cleanup_free_ char *copy = xstrdup(spec);
+    char *cursor = copy, *k;
+
+    *n = 0;
+    while ((k = strsep(&cursor, ",")) != NULL) {
+        if (*n == 16)
+            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "too many detach keys in \"%s\"",
+                                 spec);
+        if (strlen(k) == 1) {
+            keys[(*n)++] = (unsigned char)k[0];
+        } else if (str_has_prefix(k, "ctrl-") && strlen(k) == 6 &&
+                   ((k[5] >= 'a' && k[5] <= 'z') || (k[5] >= '@' && k[5] <= '_'))) {
+            keys[(*n)++] = (unsigned char)((k[5] >= 'a' ? k[5] - 'a' + 'A' : k[5]) - '@');
+        } else {
+            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                                 "invalid detach keys \"%s\": \"%s\" is not a key", spec, k);
+        }
+    }
+    return 0;
+}
+
+struct attach {
+    const struct hull_ctr *c;
+    const struct hull_attach_opts *a;
+    int sock, sigfd, pidfd;
+    bool tty;      /* the container has a terminal and ours is one */
+    bool in_open;  /* our input still goes to the container */
+    char *pending; /* an input message the socket did not take yet */
+    size_t pending_len;
+    unsigned char keys[16];
+    size_t nkeys, matched;
+    bool detached, done;
+    int exit_code;
 };
 
-static void copy_winsize(int from, int to)
+static void send_resize(struct attach *at)
 {
     struct winsize ws;
-    if (ioctl(from, TIOCGWINSZ, &ws) == 0)
-        ioctl(to, TIOCSWINSZ, &ws);
+    char msg[5] = {HULL_MON_RESIZE};
+    uint16_t rows, cols;
+
+    if (!at->tty || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
+        return;
+    rows = ws.ws_row;
+    cols = ws.ws_col;
+    memcpy(msg + 1, &rows, 2);
+    memcpy(msg + 3, &cols, 2);
+    send(at->sock, msg, sizeof(msg), MSG_NOSIGNAL);
 }
 
-static void reap(struct fg_loop *l)
-{
-    int status;
-    if (!l->exited && waitpid(l->fg->init, &status, WNOHANG) == l->fg->init) {
-        l->exited = true;
-        l->status = status;
-        l->fg->init = 0;
-    }
-}
-
-static void on_signals(struct fg_loop *l)
+static void on_signals(struct attach *at)
 {
     struct signalfd_siginfo si;
 
-    while (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
+    while (read(at->sigfd, &si, sizeof(si)) == sizeof(si)) {
         int sig = (int)si.ssi_signo;
-        if (sig == SIGCHLD)
-            reap(l);
-        else if (sig == SIGWINCH) {
-            if (l->fg->pty_master >= 0)
-                copy_winsize(STDIN_FILENO, l->fg->pty_master);
-        } else if (sig != SIGPIPE && !l->exited) {
-            /* The init is our unreaped child: its pid cannot have been
-             * reused, so this reaches the container and nothing else. */
-            kill(l->fg->init, sig);
-        }
+        if (sig == SIGWINCH)
+            send_resize(at);
+        else if (sig != SIGCHLD && sig != SIGPIPE && at->a->sig_proxy && at->pidfd >= 0)
+            syscall(SYS_pidfd_send_signal, at->pidfd, sig, NULL, 0);
     }
 }
 
-/* Copies one read's worth from FROM to TO; false at end of input.  A pty
- * master reads EIO once every slave is closed: also the end. */
-static bool pump(int from, int to)
+/* One message from the monitor. */
+static void on_monitor(struct attach *at)
 {
-    char buf[16384];
-    ssize_t n = read(from, buf, sizeof(buf));
+    static char buf[1 + HULL_MON_DATA_MAX];
+    ssize_t n = recv(at->sock, buf, sizeof(buf), MSG_DONTWAIT);
+    int32_t code;
+
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n <= 0) {
+        at->done = true;
+        return;
+    }
+    switch ((unsigned char)buf[0]) {
+    case HULL_MON_STDOUT:
+        /* A closed standard output loses the output, not the container. */
+        write_all(STDOUT_FILENO, buf + 1, (size_t)n - 1);
+        break;
+    case HULL_MON_STDERR:
+        write_all(STDERR_FILENO, buf + 1, (size_t)n - 1);
+        break;
+    case HULL_MON_EXIT:
+        if (n >= 5) {
+            memcpy(&code, buf + 1, 4);
+            at->exit_code = code;
+        }
+        at->done = true;
+        break;
+    default:
+        break;
+    }
+}
+
+static void send_pending(struct attach *at)
+{
+    ssize_t n;
+
+    if (at->pending == NULL)
+        return;
+    n = send(at->sock, at->pending, at->pending_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0 && errno == EAGAIN)
+        return;
+    free(at->pending);
+    at->pending = NULL;
+    if (n < 0)
+        at->done = true;
+}
+
+/* Input is sent without ever blocking on the socket: a monitor that
+ * cannot take more waits for the container to read, and the container
+ * may be waiting for us to read its output. */
+static void queue_input(struct attach *at, int type, const char *data, size_t len)
+{
+    at->pending = xmalloc(len + 1);
+    at->pending[0] = (char)type;
+    memcpy(at->pending + 1, data, len);
+    at->pending_len = len + 1;
+    send_pending(at);
+}
+
+/* Passes DATA on, except the detach sequence; true when it was typed.
+ * A partial match that fails is passed on as typed. */
+static bool filter_detach(struct attach *at, const char *data, size_t len, char *out,
+                          size_t *out_len)
+{
+    *out_len = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)data[i];
+        if (at->nkeys > 0 && ch == at->keys[at->matched]) {
+            if (++at->matched == at->nkeys)
+                return true;
+            continue;
+        }
+        memcpy(out + *out_len, at->keys, at->matched);
+        *out_len += at->matched;
+        at->matched = 0;
+        out[(*out_len)++] = (char)ch;
+    }
+    return false;
+}
+
+static void on_input(struct attach *at)
+{
+    char buf[HULL_MON_DATA_MAX / 2], out[HULL_MON_DATA_MAX / 2 + 16];
+    size_t out_len;
+    ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
 
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return true;
-    if (n <= 0)
-        return false;
-    /* A closed standard output loses the output, not the container. */
-    write_all(to, buf, (size_t)n);
-    return true;
-}
-
-/* End of our input reaches the container as its terminal's end-of-file
- * character, as typing Ctrl-D would. */
-static void send_eof(int master)
-{
-    struct termios t;
-    char eof = tcgetattr(master, &t) == 0 ? (char)t.c_cc[VEOF] : 4;
-    write_all(master, &eof, 1);
-}
-
-static void loop(struct fg_loop *l)
-{
-    int master = l->fg->pty_master;
-
-    reap(l);
-    while (!l->exited || l->master_open) {
-        struct pollfd pfd[3] = {
-            {.fd = l->sigfd, .events = POLLIN},
-            {.fd = l->master_open ? master : -1, .events = POLLIN},
-            {.fd = l->in_open ? STDIN_FILENO : -1, .events = POLLIN},
-        };
-        int n = poll(pfd, 3, l->exited ? DRAIN_MS : -1);
-        if (n < 0 && errno != EINTR)
-            break;
-        if (n == 0 && l->exited)
-            break;
-        if (pfd[0].revents & POLLIN)
-            on_signals(l);
-        if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
-            l->master_open = pump(master, STDOUT_FILENO);
-        if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR) && !pump(STDIN_FILENO, master)) {
-            send_eof(master);
-            l->in_open = false;
-        }
-    }
-    while (!l->exited) {
-        struct pollfd pfd = {.fd = l->sigfd, .events = POLLIN};
-        if (poll(&pfd, 1, -1) > 0)
-            on_signals(l);
-        else if (errno != EINTR)
-            break;
-    }
-}
-
-static void kill_and_reap(struct hull_fg *fg)
-{
-    if (fg->init <= 0)
         return;
-    kill(fg->init, SIGKILL);
-    while (waitpid(fg->init, NULL, 0) < 0 && errno == EINTR)
-        ;
-    fg->init = 0;
+    if (n <= 0) {
+        at->in_open = false;
+        queue_input(at, HULL_MON_STDIN_EOF, NULL, 0);
+        return;
+    }
+    if (at->tty && filter_detach(at, buf, (size_t)n, out, &out_len)) {
+        at->detached = true;
+        at->done = true;
+        return;
+    }
+    if (!at->tty) {
+        memcpy(out, buf, (size_t)n);
+        out_len = (size_t)n;
+    }
+    if (out_len > 0)
+        queue_input(at, HULL_MON_STDIN, out, out_len);
 }
 
-int hull_fg_run(struct hull_fg *fg, int (*start)(void *data, hull_error **err), void *data,
-                int *status, hull_error **err)
+static void loop(struct attach *at)
 {
-    struct fg_loop l = {.fg = fg, .master_open = fg->pty_master >= 0};
+    while (!at->done) {
+        struct pollfd p[3] = {
+            {.fd = at->sigfd, .events = POLLIN},
+            {.fd = at->sock, .events = (short)(POLLIN | (at->pending ? POLLOUT : 0))},
+            {.fd = at->in_open && at->pending == NULL ? STDIN_FILENO : -1, .events = POLLIN},
+        };
+        if (poll(p, 3, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (p[0].revents & POLLIN)
+            on_signals(at);
+        if (p[1].revents & POLLOUT)
+            send_pending(at);
+        if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
+            on_monitor(at);
+        if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
+            on_input(at);
+    }
+}
+
+/* The init's pidfd, checked against its start time so a signal can only
+ * reach the container's process. */
+static int init_pidfd(const struct hull_ctr *c)
+{
+    int fd;
+
+    if (c->pid <= 0)
+        return -1;
+    fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+    if (fd >= 0 && !hull_proc_is_same(c->pid, c->pid_start)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+uint32_t hull_engine_hello_flags(const struct hull_ctr *c, const struct hull_attach_opts *a)
+{
+    return (a->in && c->interactive ? HULL_MON_WANT_STDIN : 0) |
+           (a->out ? HULL_MON_WANT_STDOUT : 0) | (a->err ? HULL_MON_WANT_STDERR : 0) |
+           (a->stdin_once ? HULL_MON_WANT_STDIN_ONCE : 0);
+}
+
+int hull_engine_attach_loop(struct hull_engine *e, const struct hull_ctr *c, int sock,
+                            const struct hull_attach_opts *a, int *exit_code, hull_error **err)
+{
+    struct attach at = {.c = c, .a = a, .sock = sock, .pidfd = -1, .exit_code = -2};
     struct termios saved;
     bool raw = false;
     sigset_t set;
 
-    fg_signals(&set);
-    l.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (l.sigfd < 0) {
-        kill_and_reap(fg);
-        return hull_err(err, errno, "signalfd");
-    }
-    if (fg->pty_master >= 0) {
-        copy_winsize(STDIN_FILENO, fg->pty_master);
-        l.in_open = fg->interactive;
-        /* Raw mode: keys such as Ctrl-C travel to the container's
-         * terminal, which turns them into signals there. */
-        raw = fg->interactive && isatty(STDIN_FILENO) &&
-              hull_tty_make_raw(STDIN_FILENO, &saved, NULL) == 0;
-    }
-    if (start(data, err) < 0) {
-        kill_and_reap(fg);
-        if (raw)
-            hull_tty_restore(STDIN_FILENO, &saved);
-        close(l.sigfd);
+    (void)e;
+    at.tty = c->tty && isatty(STDIN_FILENO);
+    at.in_open = a->in && c->interactive;
+    if (at.tty && parse_detach_keys(a->detach_keys != NULL ? a->detach_keys : DEFAULT_DETACH_KEYS,
+                                    at.keys, &at.nkeys, err) < 0)
         return -1;
-    }
-    loop(&l);
+    fg_signals(&set);
+    at.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (at.sigfd < 0)
+        return hull_err(err, errno, "signalfd");
+    /* Signals must be blocked for signalfd to see them. */
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    at.pidfd = init_pidfd(c);
+    /* Raw mode: keys such as Ctrl-C travel to the container's terminal,
+     * which turns them into signals there. */
+    if (at.tty && at.in_open)
+        raw = hull_tty_make_raw(STDIN_FILENO, &saved, NULL) == 0;
+    send_resize(&at);
+    loop(&at);
     if (raw)
         hull_tty_restore(STDIN_FILENO, &saved);
-    close(l.sigfd);
-    *status = l.status;
+    free(at.pending);
+    closep(&at.pidfd);
+    close(at.sigfd);
+    if (at.detached) {
+        *exit_code = -1;
+        return 0;
+    }
+    if (at.exit_code == -2)
+        return hull_err(err, 0, "the monitor of container %.12s went away before the exit", c->id);
+    *exit_code = at.exit_code;
     return 0;
+}
+
+int hull_engine_monitor_wait(int sock, int timeout_ms, int *exit_code)
+{
+    uint64_t deadline = timeout_ms >= 0 ? now_ns() + (uint64_t)timeout_ms * 1000000 : 0;
+    char buf[1 + HULL_MON_DATA_MAX];
+    int32_t code;
+
+    *exit_code = -1;
+    for (;;) {
+        struct pollfd p = {.fd = sock, .events = POLLIN};
+        int left = -1;
+        ssize_t n;
+
+        if (timeout_ms >= 0) {
+            uint64_t now = now_ns();
+            if (now >= deadline)
+                return 1;
+            left = (int)((deadline - now) / 1000000) + 1;
+        }
+        if (poll(&p, 1, left) < 0 && errno != EINTR)
+            return 0;
+        if (p.revents == 0)
+            continue;
+        n = recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        if (n <= 0)
+            return 0;
+        if ((unsigned char)buf[0] == HULL_MON_EXIT && n >= 5) {
+            memcpy(&code, buf + 1, 4);
+            *exit_code = code;
+            return 0;
+        }
+    }
+}
+
+int hull_engine_attach(struct hull_engine *e, const char *ref, const struct hull_attach_opts *a,
+                       int *exit_code, hull_error **err)
+{
+    struct hull_ctr c;
+    _cleanup_close_ int lock = hull_engine_lock_ref(e, ref, &c, err);
+    _cleanup_close_ int sock = -1;
+    bool removed;
+    int ret = -1;
+
+    if (lock < 0)
+        return -1;
+    hull_engine_repair_locked(e, &c, &removed);
+    if (removed || hull_engine_ctr_status(&c) != HULL_CTR_RUNNING) {
+        hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                      "You cannot attach to a stopped container, start it first");
+        goto out;
+    }
+    if (a->in && !c.interactive) {
+        hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                      "container %s was not created with -i: its input cannot be attached", c.name);
+        goto out;
+    }
+    sock = hull_engine_monitor_connect(e, &c, hull_engine_hello_flags(&c, a), err);
+    if (sock < 0)
+        goto out;
+    closep(&lock);
+    ret = hull_engine_attach_loop(e, &c, sock, a, exit_code, err);
+out:
+    hull_ctr_clear(&c);
+    return ret;
+}
+
+int hull_engine_wait(struct hull_engine *e, const char *ref, int *exit_code, hull_error **err)
+{
+    for (;;) {
+        struct hull_ctr c;
+        _cleanup_close_ int lock = hull_engine_lock_ref(e, ref, &c, err);
+        _cleanup_close_ int sock = -1, pidfd = -1;
+        enum hull_ctr_status s;
+        bool removed;
+
+        if (lock < 0)
+            return -1;
+        hull_engine_repair_locked(e, &c, &removed);
+        s = hull_engine_ctr_status(&c);
+        if (removed || (s != HULL_CTR_RUNNING && s != HULL_CTR_RESTARTING)) {
+            *exit_code = removed ? 0 : c.exit_code;
+            hull_ctr_clear(&c);
+            return 0;
+        }
+        /* Connected under the lock: the exit cannot be missed between the
+         * check and the wait. */
+        if (hull_ctr_monitor_alive(&c))
+            sock = hull_engine_monitor_connect(e, &c, 0, NULL);
+        pidfd = sock < 0 ? init_pidfd(&c) : -1;
+        closep(&lock);
+        hull_ctr_clear(&c);
+        if (sock >= 0) {
+            hull_engine_monitor_wait(sock, -1, exit_code);
+            if (*exit_code >= 0)
+                return 0;
+        } else if (pidfd >= 0) {
+            /* No monitor: the process itself tells when it is gone, and
+             * the repair above records it on the next round. */
+            struct pollfd p = {.fd = pidfd, .events = POLLIN};
+            while (poll(&p, 1, -1) < 0 && errno == EINTR)
+                ;
+        } else {
+            /* The monitor is between the exit and its record. */
+            usleep(50 * 1000);
+        }
+    }
 }

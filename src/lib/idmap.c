@@ -90,15 +90,7 @@ static int write_proc_file(pid_t pid, const char *name, const char *data, hull_e
     size_t len = strlen(data);
 
     snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return hull_err(err, errno, "open %s", path);
-    ssize_t n = write(fd, data, len);
-    if (n < 0)
-        return hull_err(err, errno, "write %s", path);
-    if ((size_t)n != len)
-        return hull_err(err, EIO, "write %s: short write (%zd of %zu bytes)", path, n, len);
-    return 0;
+    return proc_write_checked(path, data, len, err);
 }
 
 int hull_idmap_write(pid_t pid, const char *which, const struct hull_idmap *maps, size_t n,

@@ -199,8 +199,7 @@ char *hull_ref_format(const struct hull_ref *r)
                      r->digest ? "@" : "", r->digest ? r->digest : "");
 }
 
-/* The OCI platform names (GOARCH spelling) of the build's architecture. */
-static const char *host_arch(void)
+const char *hull_image_host_arch(void)
 {
 #if defined(__x86_64__)
     return "amd64";
@@ -223,7 +222,7 @@ static const char *host_arch(void)
 
 int hull_image_config_new(const char *created, json_t **out, hull_error **err)
 {
-    const char *arch = host_arch();
+    const char *arch = hull_image_host_arch();
 
     if (arch == NULL)
         return hull_err(err, 0, "image config: this CPU architecture is not supported");

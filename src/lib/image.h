@@ -36,6 +36,10 @@ void hull_ref_clear(struct hull_ref *r);
 /* "name:tag", "name@digest" or "name:tag@digest"; a new string. */
 char *hull_ref_format(const struct hull_ref *r);
 
+/* The OCI platform name (GOARCH spelling) of the build's architecture,
+ * or NULL when hull does not know it. */
+const char *hull_image_host_arch(void);
+
 /* A new config for the host's platform with no layers, the default PATH in
  * config.Env and CREATED as its creation time. */
 int hull_image_config_new(const char *created, json_t **out, hull_error **err);

@@ -116,8 +116,8 @@ int hull_ns_write_time_offsets(const struct hull_linux *l, hull_error **err)
     char *line = buf;
     while (*line != '\0') {
         char *nl = strchr(line, '\n');
-        if (write_file_at(AT_FDCWD, "/proc/self/timens_offsets", line, (size_t)(nl - line + 1),
-                          err) < 0)
+        size_t line_len = (size_t)(nl - line + 1);
+        if (proc_write_checked("/proc/self/timens_offsets", line, line_len, err) < 0)
             return hull_err_wrap(err, "set linux.timeOffsets");
         line = nl + 1;
     }

@@ -4,6 +4,7 @@
 #include "image.h"
 #include "passwd.h"
 #include "paths.h"
+#include "seccomp_docker.h"
 #include "util.h"
 
 #include "config.h"
@@ -32,27 +33,6 @@ static const struct {
     {"/sys/fs/cgroup", "cgroup", "cgroup", {"ro", "nosuid", "noexec", "nodev", NULL}},
     {"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev", NULL}},
     {"/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=67108864", NULL}},
-};
-
-/* Docker's default capability set: enough for what images commonly do at
- * start (chown files, bind low ports, drop to another user), nothing that
- * reaches the host (no SYS_ADMIN, NET_ADMIN, SYS_MODULE, ...). */
-static const char *const default_caps[] = {
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_FSETID",
-    "CAP_FOWNER",
-    "CAP_MKNOD",
-    "CAP_NET_RAW",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETFCAP",
-    "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_SYS_CHROOT",
-    "CAP_KILL",
-    "CAP_AUDIT_WRITE",
-    NULL,
 };
 
 /* Kernel interfaces that leak host information or allow host-wide
@@ -86,10 +66,12 @@ static const struct {
     bool allow;
     const char *type;
     int major, minor;
+    const char *access;
 } device_rules[] = {
-    {false, "a", -1, -1}, {true, "c", -1, -1}, {true, "b", -1, -1}, {true, "c", 1, 3},
-    {true, "c", 1, 5},    {true, "c", 1, 7},   {true, "c", 1, 8},   {true, "c", 1, 9},
-    {true, "c", 5, 0},    {true, "c", 5, 1},   {true, "c", 5, 2},   {true, "c", 136, -1},
+    {false, "a", -1, -1, "rwm"}, {true, "c", -1, -1, "m"}, {true, "b", -1, -1, "m"},
+    {true, "c", 1, 3, "rwm"},    {true, "c", 1, 5, "rwm"}, {true, "c", 1, 7, "rwm"},
+    {true, "c", 1, 8, "rwm"},    {true, "c", 1, 9, "rwm"}, {true, "c", 5, 0, "rwm"},
+    {true, "c", 5, 1, "rwm"},    {true, "c", 5, 2, "rwm"}, {true, "c", 136, -1, "rwm"},
 };
 
 static json_t *strv_json(const char *const *v)
@@ -219,42 +201,98 @@ int hull_ocigen_args(const struct hull_ocigen_image *img, const char *entrypoint
     return 0;
 }
 
-static json_t *mounts_json(void)
+/* True when one of the user's mounts covers DEST (the same path). */
+static bool mount_replaced(const json_t *user, const char *dest)
+{
+    size_t i;
+    json_t *m;
+
+    json_array_foreach (user, i, m) {
+        const char *d = json_string_value(json_object_get(m, "destination"));
+        if (d != NULL && strcmp(d, dest) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Docker's default mounts, minus those the user's replace, then the
+ * user's.  A privileged container gets /sys and its cgroups writable. */
+static json_t *mounts_json(const struct hull_ocigen_opts *o)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < ARRAY_SIZE(default_mounts); i++)
-        json_array_append_new(
-            a, json_pack("{s:s, s:s, s:s, s:o}", "destination", default_mounts[i].destination,
-                         "type", default_mounts[i].type, "source", default_mounts[i].source,
-                         "options", strv_json(default_mounts[i].options)));
+    size_t i;
+    json_t *m;
+
+    for (i = 0; i < ARRAY_SIZE(default_mounts); i++) {
+        json_t *opts;
+        if (o->mounts != NULL && mount_replaced(o->mounts, default_mounts[i].destination))
+            continue;
+        opts = strv_json(default_mounts[i].options);
+        if (o->privileged && (strcmp(default_mounts[i].type, "sysfs") == 0 ||
+                              strcmp(default_mounts[i].type, "cgroup") == 0)) {
+            json_decref(opts);
+            opts = json_pack("[s, s, s, s]", "rw", "nosuid", "noexec", "nodev");
+        }
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o}", "destination",
+                                           default_mounts[i].destination, "type",
+                                           default_mounts[i].type, "source",
+                                           default_mounts[i].source, "options", opts));
+    }
+    if (o->mounts != NULL)
+        json_array_foreach (o->mounts, i, m)
+            json_array_append(a, m);
     return a;
 }
 
-static json_t *capabilities_json(void)
+static json_t *capabilities_json(char *const *caps)
 {
-    return json_pack("{s:o, s:o, s:o, s:[], s:[]}", "bounding", strv_json(default_caps),
-                     "effective", strv_json(default_caps), "permitted", strv_json(default_caps),
-                     "inheritable", "ambient");
+    const char *const *c = (const char *const *)caps;
+    return json_pack("{s:o, s:o, s:o, s:[], s:[]}", "bounding", strv_json(c), "effective",
+                     strv_json(c), "permitted", strv_json(c), "inheritable", "ambient");
 }
 
-static json_t *linux_json(const char *cgroups_path)
+static json_t *device_rules_json(bool privileged)
 {
-    json_t *ns = json_array(), *devices = json_array();
+    json_t *devices = json_array();
 
-    for (size_t i = 0; namespaces[i] != NULL; i++)
-        json_array_append_new(ns, json_pack("{s:s}", "type", namespaces[i]));
+    if (privileged) {
+        json_array_append_new(devices, json_pack("{s:b, s:s}", "allow", 1, "access", "rwm"));
+        return devices;
+    }
     for (size_t i = 0; i < ARRAY_SIZE(device_rules); i++) {
         json_t *rule = json_pack("{s:b, s:s, s:s}", "allow", device_rules[i].allow, "type",
-                                 device_rules[i].type, "access", "rwm");
+                                 device_rules[i].type, "access", device_rules[i].access);
         if (device_rules[i].major >= 0)
             json_object_set_new(rule, "major", json_integer(device_rules[i].major));
         if (device_rules[i].minor >= 0)
             json_object_set_new(rule, "minor", json_integer(device_rules[i].minor));
         json_array_append_new(devices, rule);
     }
-    return json_pack("{s:o, s:s, s:{s:o}, s:o, s:o}", "namespaces", ns, "cgroupsPath", cgroups_path,
-                     "resources", "devices", devices, "maskedPaths", strv_json(masked_paths),
-                     "readonlyPaths", strv_json(readonly_paths));
+    return devices;
+}
+
+/* A privileged container sees every path and every host device. */
+static int linux_json(const struct hull_ocigen_opts *o, json_t **out, hull_error **err)
+{
+    json_t *ns = json_array(), *l;
+
+    for (size_t i = 0; namespaces[i] != NULL; i++)
+        json_array_append_new(ns, json_pack("{s:s}", "type", namespaces[i]));
+    l = json_pack("{s:o, s:s, s:{s:o}}", "namespaces", ns, "cgroupsPath", o->cgroups_path,
+                  "resources", "devices", device_rules_json(o->privileged));
+    if (o->privileged) {
+        json_t *devices = NULL;
+        if (hull_ocigen_host_devices(&devices, err) < 0) {
+            json_decref(l);
+            return hull_err_wrap(err, "--privileged");
+        }
+        json_object_set_new(l, "devices", devices);
+    } else {
+        json_object_set_new(l, "maskedPaths", strv_json(masked_paths));
+        json_object_set_new(l, "readonlyPaths", strv_json(readonly_paths));
+    }
+    *out = l;
+    return 0;
 }
 
 static json_t *user_json(const struct hull_exec_user *u)
@@ -294,13 +332,63 @@ static int working_dir(const struct hull_ocigen_opts *o, const struct hull_ocige
     return 0;
 }
 
+/* --security-opt seccomp: hull's default profile, or seccomp=FILE (Docker's
+ * format), resolved for the container's capabilities; no filter for
+ * --privileged and "unconfined", as in Docker. */
+static int seccomp_json(const struct hull_ocigen_opts *o, const struct hull_security_opts *sec,
+                        json_t *linux_obj, hull_error **err)
+{
+    _cleanup_strv_ char **caps = NULL;
+    json_t *sc = NULL;
+
+    if (o->privileged || (sec->seccomp != NULL && strcmp(sec->seccomp, "unconfined") == 0))
+        return 0;
+    if (hull_ocigen_caps(o->cap_add, o->cap_drop, false, &caps, err) < 0 ||
+        hull_seccomp_container_profile(sec->seccomp, caps, &sc, err) < 0)
+        return -1;
+    json_object_set_new(linux_obj, "seccomp", sc);
+    return 0;
+}
+
+/* Capabilities, no_new_privs, the AppArmor profile and rlimits. */
+static int security_json(const struct hull_ocigen_opts *o, const struct hull_security_opts *sec,
+                         json_t *process, hull_error **err)
+{
+    _cleanup_strv_ char **caps = NULL;
+    json_t *rlimits = json_array();
+
+    if (hull_ocigen_caps(o->cap_add, o->cap_drop, o->privileged, &caps, err) < 0) {
+        json_decref(rlimits);
+        return -1;
+    }
+    json_object_set_new(process, "capabilities", capabilities_json(caps));
+    json_object_set_new(process, "noNewPrivileges", json_boolean(sec->no_new_privileges));
+    if (sec->apparmor != NULL && strcmp(sec->apparmor, "unconfined") != 0 && !o->privileged)
+        json_object_set_new(process, "apparmorProfile", json_string(sec->apparmor));
+    for (size_t i = 0; o->ulimits != NULL && o->ulimits[i] != NULL; i++) {
+        json_t *r = NULL;
+        if (hull_ocigen_ulimit(o->ulimits[i], &r, err) < 0) {
+            json_decref(rlimits);
+            return hull_err_wrap(err, "--ulimit");
+        }
+        json_array_append_new(rlimits, r);
+    }
+    if (json_array_size(rlimits) > 0)
+        json_object_set_new(process, "rlimits", rlimits);
+    else
+        json_decref(rlimits);
+    return 0;
+}
+
 static int process_json(const struct hull_ocigen_opts *o, const struct hull_ocigen_image *img,
-                        const char *hostname, json_t **out, hull_error **err)
+                        const struct hull_security_opts *sec, const char *hostname, json_t **out,
+                        hull_error **err)
 {
     _cleanup_strv_ char **args = NULL, **env = NULL;
     _cleanup_free_ char *cwd = NULL;
     struct hull_exec_user user;
     const char *user_spec = o->user != NULL ? o->user : img->user;
+    json_t *p;
 
     if (hull_ocigen_args(img, o->entrypoint, o->cmd, &args, err) < 0 ||
         hull_ocigen_env(img, o->env, o->host_env, hostname, o->tty, &env, err) < 0)
@@ -315,11 +403,29 @@ static int process_json(const struct hull_ocigen_opts *o, const struct hull_ocig
         hull_exec_user_clear(&user);
         return -1;
     }
-    *out = json_pack("{s:b, s:o, s:o, s:o, s:s, s:o, s:b, s:i}", "terminal", o->tty, "user",
-                     user_json(&user), "args", strv_json((const char *const *)args), "env",
-                     strv_json((const char *const *)env), "cwd", cwd, "capabilities",
-                     capabilities_json(), "noNewPrivileges", 0, "oomScoreAdj", 0);
+    p = json_pack("{s:b, s:o, s:o, s:o, s:s, s:i}", "terminal", o->tty, "user", user_json(&user),
+                  "args", strv_json((const char *const *)args), "env",
+                  strv_json((const char *const *)env), "cwd", cwd, "oomScoreAdj", 0);
     hull_exec_user_clear(&user);
+    if (security_json(o, sec, p, err) < 0) {
+        json_decref(p);
+        return -1;
+    }
+    *out = p;
+    return 0;
+}
+
+static int check_hostname(const struct hull_ocigen_opts *o, char **out, hull_error **err)
+{
+    if (o->hostname == NULL) {
+        *out = xstrndup(o->id, SHORT_ID_LEN);
+        return 0;
+    }
+    if (o->hostname[0] == '\0' || strlen(o->hostname) > HOSTNAME_MAX)
+        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                             "invalid hostname \"%s\": it must have 1 to %d characters",
+                             o->hostname, HOSTNAME_MAX);
+    *out = xstrdup(o->hostname);
     return 0;
 }
 
@@ -327,21 +433,23 @@ int hull_ocigen_config(const struct hull_ocigen_opts *o, const struct hull_ocige
                        json_t **out, hull_error **err)
 {
     _cleanup_free_ char *hostname = NULL;
-    json_t *process = NULL;
+    struct hull_security_opts sec;
+    json_t *process = NULL, *linux_obj = NULL;
+    int ret = -1;
 
-    if (o->hostname != NULL) {
-        if (o->hostname[0] == '\0' || strlen(o->hostname) > HOSTNAME_MAX)
-            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
-                                 "invalid hostname \"%s\": it must have 1 to %d characters",
-                                 o->hostname, HOSTNAME_MAX);
-        hostname = xstrdup(o->hostname);
-    } else {
-        hostname = xstrndup(o->id, SHORT_ID_LEN);
-    }
-    if (process_json(o, img, hostname, &process, err) < 0)
+    if (check_hostname(o, &hostname, err) < 0 ||
+        hull_security_opts_parse(o->security_opt, &sec, err) < 0)
         return -1;
-    *out = json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", HULL_OCI_VERSION,
-                     "process", process, "root", "path", o->rootfs, "readonly", 0, "hostname",
-                     hostname, "mounts", mounts_json(), "linux", linux_json(o->cgroups_path));
-    return 0;
+    if (process_json(o, img, &sec, hostname, &process, err) < 0 ||
+        linux_json(o, &linux_obj, err) < 0 || seccomp_json(o, &sec, linux_obj, err) < 0)
+        goto out;
+    *out = json_pack("{s:s, s:O, s:{s:s, s:b}, s:s, s:o, s:O}", "ociVersion", HULL_OCI_VERSION,
+                     "process", process, "root", "path", o->rootfs, "readonly", o->read_only,
+                     "hostname", hostname, "mounts", mounts_json(o), "linux", linux_obj);
+    ret = 0;
+out:
+    json_decref(process);
+    json_decref(linux_obj);
+    hull_security_opts_clear(&sec);
+    return ret;
 }

@@ -36,7 +36,47 @@ struct hull_ocigen_opts {
     const char *const *cmd;      /* the arguments after the image, may be NULL */
     bool tty;                    /* -t */
     const char *cgroups_path;    /* linux.cgroupsPath */
+    /* Security and mounts. */
+    const char *const *cap_add;      /* --cap-add: names with or without CAP_, any case, or ALL */
+    const char *const *cap_drop;     /* --cap-drop, the same */
+    const char *const *security_opt; /* --security-opt */
+    const char *const *ulimits;      /* --ulimit NAME=SOFT[:HARD] */
+    bool privileged;                 /* --privileged */
+    bool read_only;                  /* --read-only: root.readonly */
+    json_t *mounts; /* the user's mounts in OCI form (borrowed), replacing defaults they cover */
 };
+
+/* --security-opt, parsed. */
+struct hull_security_opts {
+    bool no_new_privileges;
+    char *apparmor; /* apparmor=PROFILE, NULL when not given */
+    char *seccomp;  /* seccomp=unconfined|FILE, NULL when not given */
+};
+
+/* Parses --security-opt entries (KEY=VALUE or Docker's older KEY:VALUE):
+ * no-new-privileges[=true|false], apparmor=PROFILE, seccomp=..., and
+ * label=disable (nothing to disable without SELinux; other labels are
+ * not supported). */
+int hull_security_opts_parse(const char *const *opts, struct hull_security_opts *out,
+                             hull_error **err);
+void hull_security_opts_clear(struct hull_security_opts *s);
+
+/* The capability set of a container by Docker's rules: with PRIVILEGED
+ * every capability of the kernel; else the default set, without CAP_DROP
+ * (ALL drops every one), plus CAP_ADD (ALL adds every one, then the drops
+ * apply).  Names are normalized ("net_admin" is "CAP_NET_ADMIN"); an
+ * unknown one is an error quoting it.  *out is a new vector of names. */
+int hull_ocigen_caps(const char *const *cap_add, const char *const *cap_drop, bool privileged,
+                     char ***out, hull_error **err);
+
+/* Parses one --ulimit NAME=SOFT[:HARD] into an OCI rlimit object
+ * ({"type": "RLIMIT_NOFILE", "soft": N, "hard": M}); -1 is unlimited. */
+int hull_ocigen_ulimit(const char *spec, json_t **out, hull_error **err);
+
+/* The host's character and block devices under /dev as linux.devices
+ * entries, for a privileged container (the container's own /dev/pts,
+ * /dev/shm, /dev/mqueue and /dev/console excluded). */
+int hull_ocigen_host_devices(json_t **out, hull_error **err);
 
 /* The process arguments by Docker's rules: the entrypoint (--entrypoint
  * replaces the image's and then drops the image's Cmd as well) followed by

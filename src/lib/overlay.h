@@ -7,15 +7,34 @@
 
 #include "error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Mounts overlayfs on TARGET with LAYERS (N absolute directories, lowest
- * first, as the store lists them) below UPPER and WORK.  Paths holding
- * characters that overlayfs's option syntax cannot carry (',', ':', '\')
- * are errors, and so is an option string longer than the page the kernel
- * reads it into ("image has too many layers for one mount: N"). */
+ * first, as the store lists them) below UPPER and WORK, with redirect_dir,
+ * index and metacopy off (hull commit and diff read the upper directory
+ * as plain files and whiteouts).  Any number of layers works: one by one
+ * through the new mount API, or on kernels before 6.8 through short links
+ * in the directory "l" next to UPPER (created there, replacing what was).
+ * Paths holding characters that overlayfs's option syntax cannot carry
+ * (',', ':', '\') are errors. */
 int hull_overlay_mount(const char *const *layers, size_t n, const char *upper, const char *work,
                        const char *target, hull_error **err);
+
+/* What hull_overlay_mount() does on a kernel without "lowerdir+": one
+ * mount(2) option string, or, when the paths do not fit the page it is
+ * copied into, short links "l/I" next to UPPER resolved by a child
+ * working there.  Public so that tests reach it on any kernel. */
+int hull_overlay_mount_legacy(const char *const *layers, size_t n, const char *upper,
+                              const char *work, const char *target, hull_error **err);
+
+/* The same overlay as a detached mount (a descriptor of its root that
+ * unmounts it when closed), attached nowhere, so a tree can be read
+ * without a mount point: UPPER and WORK may both be NULL for an overlay
+ * of lower layers only, READONLY mounts it read-only.  Needs the new
+ * mount API's "lowerdir+" (Linux 6.8): ENOTSUP otherwise. */
+int hull_overlay_open(const char *const *layers, size_t n, const char *upper, const char *work,
+                      bool readonly, hull_error **err);
 
 /* Detaches the overlay mounted on TARGET.  Nothing mounted there is not an
  * error, so cleanup paths can call it unconditionally. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,8 +50,17 @@ static int open_or_create_dir(int rootfd, int parent_fd, const char *prefix, con
     /* Reopen through the root: if NAME was a symlink (mkdirat left it
      * alone), resolution stays inside the root or fails. */
     fd = hull_open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0, 0, NULL);
-    if (fd < 0)
-        return hull_err(err, errno, "open \"%s\" inside the root", prefix);
+    if (fd < 0) {
+        int saved = errno;
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(parent_fd, name, target, sizeof(target) - 1);
+        if (n >= 0) {
+            target[n] = '\0';
+            return hull_err(err, saved, "open \"%s\" inside the root: it is a symlink to \"%s\"",
+                            prefix, target);
+        }
+        return hull_err(err, saved, "open \"%s\" inside the root", prefix);
+    }
     return fd;
 }
 

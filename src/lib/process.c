@@ -295,11 +295,16 @@ int hull_process_set_ids(const struct hull_process *p, hull_error **err)
 
     if (set_groups(&p->user, err) < 0)
         return -1;
-    if (setresgid(gid, gid, gid) < 0)
+    /* EINVAL: the id has no mapping in the container's user namespace. */
+    if (setresgid(gid, gid, gid) < 0 && errno == EINVAL)
+        return hull_err(err, 0, "process.user.gid %u is not mapped in the user namespace", gid);
+    if (getgid() != gid)
         return hull_err(err, errno, "setresgid to process.user.gid %u", gid);
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         return hull_err(err, errno, "prctl(PR_SET_KEEPCAPS, 1)");
-    if (setresuid(uid, uid, uid) < 0)
+    if (setresuid(uid, uid, uid) < 0 && errno == EINVAL)
+        return hull_err(err, 0, "process.user.uid %u is not mapped in the user namespace", uid);
+    if (getuid() != uid)
         return hull_err(err, errno, "setresuid to process.user.uid %u", uid);
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
         return hull_err(err, errno, "prctl(PR_SET_KEEPCAPS, 0)");

@@ -63,7 +63,7 @@ int hull_rootfs_check(const struct hull_spec *spec, hull_error **err)
     if (null_fd >= 0 && fstat(null_fd, &st) == 0 && S_ISLNK(st.st_mode))
         return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
                              "rootfs \"%s\": /dev/null is a symlink, refusing it", spec->root_path);
-    return 0;
+    return hull_rootfs_check_sysctls(spec, err);
 }
 
 int hull_rootfs_propagation(const struct hull_spec *spec, unsigned long *out, hull_error **err)
@@ -483,7 +483,7 @@ static int prepare_entry(const struct hull_mount *m, const struct hull_mount_opt
 }
 
 static int mount_entry(struct hull_rootfs_ctx *ctx, const struct hull_mount *m,
-                       const struct hull_mount_opts *o, bool *dev_fresh, hull_error **err)
+                       const struct hull_mount_opts *o, bool *dev_bound, hull_error **err)
 {
     bool bind = o->bind || type_is(m, "bind");
     _cleanup_close_ int src = -1, target = -1;
@@ -514,15 +514,15 @@ static int mount_entry(struct hull_rootfs_ctx *ctx, const struct hull_mount *m,
         r = mount_fs(ctx, m, o, target, resolved, err);
     if (r < 0 || apply_after(ctx, o, target, resolved, err) < 0)
         return -1;
-    if (!bind && strcmp(resolved, "/dev") == 0)
-        *dev_fresh = true;
+    if (bind && strcmp(resolved, "/dev") == 0)
+        *dev_bound = true;
     return 0;
 }
 
 int hull_rootfs_mount(struct hull_rootfs_ctx *ctx, hull_error **err)
 {
     const struct hull_spec *spec = ctx->spec;
-    bool dev_fresh = false;
+    bool dev_bound = false;
 
     ctx->rootfd = -1;
     if (prepare_root(ctx, err) < 0)
@@ -534,13 +534,15 @@ int hull_rootfs_mount(struct hull_rootfs_ctx *ctx, hull_error **err)
 
         if (hull_mount_opts_parse(m->options, &o, err) < 0)
             return hull_err_wrap(err, "mounts[%zu] (\"%s\"): options", i, m->destination);
-        r = mount_entry(ctx, m, &o, &dev_fresh, err);
+        r = mount_entry(ctx, m, &o, &dev_bound, err);
         hull_mount_opts_clear(&o);
         if (r < 0)
             return hull_err_wrap(err, "mounts[%zu] (\"%s\")", i, m->destination);
         hull_debug("mounted %s on \"%s\"", m->type ? m->type : "bind", m->destination);
     }
-    if (hull_devices_setup(ctx->rootfd, spec, ctx->in_userns, dev_fresh, err) < 0)
+    /* As runc does: the default devices and links are made unless /dev is
+     * a bind mount of something prepared elsewhere. */
+    if (hull_devices_setup(ctx->rootfd, spec, ctx->in_userns, !dev_bound, err) < 0)
         return -1;
     return 0;
 }

@@ -39,4 +39,9 @@ int hull_rootfs_mount_console(int pty_fd, hull_error **err);
  * /proc and /dev/null inside it, when present, are not symlinks. */
 int hull_rootfs_check(const struct hull_spec *spec, hull_error **err);
 
+/* Checks linux.sysctl before anything is created: each key names one
+ * namespaced file, each value is a single value, and the namespace is the
+ * container's own (not absent, not the runtime's joined by path). */
+int hull_rootfs_check_sysctls(const struct hull_spec *spec, hull_error **err);
+
 #endif

@@ -62,6 +62,49 @@ static int sysctl_file(const struct hull_sysctl *s, char **out, hull_error **err
     return 0;
 }
 
+/* Whether the namespace file PATH is the runtime's own namespace of TYPE
+ * (the host's, for a runtime started on the host). */
+static bool same_as_ours(const char *path, const char *type)
+{
+    _cleanup_free_ char *ours = xasprintf("/proc/self/ns/%s", type);
+    struct stat a, b;
+
+    return stat(path, &a) == 0 && stat(ours, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
+int hull_rootfs_check_sysctls(const struct hull_spec *spec, hull_error **err)
+{
+    static const char *const ns_files[HULL_NS_COUNT] = {
+        [HULL_NS_IPC] = "ipc", [HULL_NS_NETWORK] = "net", [HULL_NS_UTS] = "uts"};
+
+    for (size_t i = 0; i < spec->linux_.n_sysctl; i++) {
+        const struct hull_sysctl *s = &spec->linux_.sysctl[i];
+        _cleanup_free_ char *file = NULL;
+        const char *ns_name = NULL;
+        int ns = sysctl_namespace(s->key, &ns_name);
+
+        if (sysctl_file(s, &file, err) < 0)
+            return -1;
+        if (ns < 0)
+            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                                 "linux.sysctl \"%s\" is not namespaced: it would change the host",
+                                 s->key);
+        const struct hull_namespace *n = &spec->linux_.namespaces[ns];
+        if (!n->present)
+            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                                 "linux.sysctl \"%s\" needs the container's own %s namespace",
+                                 s->key, ns_name);
+        /* Joining the runtime's own namespace by path is joining the
+         * host's: the write would change the host. */
+        if (n->path != NULL && same_as_ours(n->path, ns_files[ns]))
+            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                                 "linux.sysctl \"%s\": the %s namespace \"%s\" is the host's",
+                                 s->key, ns_name, n->path);
+    }
+    return 0;
+}
+
 static int write_sysctl(const struct hull_spec *spec, int sys_fd, const struct hull_sysctl *s,
                         hull_error **err)
 {

@@ -106,6 +106,43 @@ static const struct {
 #endif
 };
 
+#define TABLE_HAS(table, field, value)                                                             \
+    ({                                                                                             \
+        bool _found = false;                                                                       \
+        for (size_t _i = 0; (value) != NULL && _i < ARRAY_SIZE(table) && !_found; _i++)            \
+            _found = strcmp(table[_i].field, (value)) == 0;                                        \
+        _found;                                                                                    \
+    })
+
+bool hull_seccomp_action_known(const char *name)
+{
+    return TABLE_HAS(action_names, name, name);
+}
+
+bool hull_seccomp_op_known(const char *name)
+{
+    return TABLE_HAS(op_names, name, name);
+}
+
+bool hull_seccomp_arch_known(const char *name)
+{
+    return TABLE_HAS(arch_names, name, name);
+}
+
+bool hull_seccomp_flag_known(const char *name)
+{
+    return TABLE_HAS(flag_names, name, name);
+}
+
+const char *hull_seccomp_arch_native(void)
+{
+    uint32_t token = seccomp_arch_native();
+    for (size_t i = 0; i < ARRAY_SIZE(arch_names); i++)
+        if (arch_names[i].token == token)
+            return arch_names[i].name;
+    return NULL;
+}
+
 static void seccomp_releasep(scmp_filter_ctx *ctx)
 {
     if (*ctx != NULL)
@@ -409,18 +446,12 @@ int hull_seccomp_load(const struct hull_seccomp *sc, int *listener_fd, hull_erro
 
 /* libseccomp 2.5 exports only to a descriptor; a memfd keeps the program
  * off the filesystem. */
-int hull_seccomp_export_bpf(const struct hull_seccomp *sc, void **bpf, size_t *len,
-                            hull_error **err)
+static int export_filter(scmp_filter_ctx ctx, void **bpf, size_t *len, hull_error **err)
 {
-    _cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
     _cleanup_close_ int fd = -1;
     _cleanup_free_ void *buf = NULL;
-    struct filter f;
     struct stat st;
 
-    if (build_filter(sc, &f, err) < 0)
-        return -1;
-    ctx = f.ctx;
     fd = memfd_create("hull-seccomp-bpf", MFD_CLOEXEC);
     if (fd < 0)
         return hull_err(err, errno, "seccomp: memfd_create");
@@ -438,6 +469,28 @@ int hull_seccomp_export_bpf(const struct hull_seccomp *sc, void **bpf, size_t *l
     *bpf = take_ptr(buf);
     *len = size;
     return 0;
+}
+
+int hull_seccomp_compile(const struct hull_seccomp *sc, void **bpf, size_t *len,
+                         unsigned int *flags, hull_error **err)
+{
+    _cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
+    struct filter f;
+
+    if (build_filter(sc, &f, err) < 0)
+        return -1;
+    ctx = f.ctx;
+    if (export_filter(ctx, bpf, len, err) < 0)
+        return -1;
+    *flags = f.kernel_flags;
+    return 0;
+}
+
+int hull_seccomp_export_bpf(const struct hull_seccomp *sc, void **bpf, size_t *len,
+                            hull_error **err)
+{
+    unsigned int flags;
+    return hull_seccomp_compile(sc, bpf, len, &flags, err);
 }
 
 int hull_seccomp_kernel_flags(const struct hull_seccomp *sc, unsigned int *flags, hull_error **err)

@@ -15,6 +15,11 @@
 int hull_seccomp_export_bpf(const struct hull_seccomp *sc, void **bpf, size_t *len,
                             hull_error **err);
 
+/* Both at once, building the filter only once: the program and the
+ * SECCOMP_FILTER_FLAG_* bits loading it needs. */
+int hull_seccomp_compile(const struct hull_seccomp *sc, void **bpf, size_t *len,
+                         unsigned int *flags, hull_error **err);
+
 /* The SECCOMP_FILTER_FLAG_* bits that loading SC needs: its "flags", plus
  * NEW_LISTENER when it uses SCMP_ACT_NOTIFY (and TSYNC_ESRCH when that
  * meets TSYNC).  A raw program carries none of them, so a cache stores them

@@ -356,6 +356,28 @@ int hull_spec_parse_process(const char *json_text, const char *name, struct hull
     return 0;
 }
 
+int hull_spec_parse_resources(const char *json_text, const char *name, struct hull_resources *out,
+                              hull_error **err)
+{
+    struct spec_ctx c = {.name = name != NULL ? name : "resources.json", .raw = json_text};
+    _cleanup_json_ json_t *doc = NULL;
+
+    memset(out, 0, sizeof(*out));
+    doc = spec_json_load(json_text, c.name, err);
+    if (doc == NULL)
+        return -1;
+    if (spec_expect(&c, doc, JSON_OBJECT, err) < 0 || spec_parse_resources(&c, doc, out, err) < 0) {
+        spec_resources_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+void hull_resources_clear(struct hull_resources *r)
+{
+    spec_resources_clear(r);
+}
+
 static void free_idmaps_of_mount(struct hull_mount *m)
 {
     free(m->uid_mappings);

@@ -335,6 +335,12 @@ int hull_spec_parse(const char *json_text, const char *name, const char *bundle,
 int hull_spec_parse_process(const char *json_text, const char *name, struct hull_process *out,
                             hull_error **err);
 
+/* Parses just a linux.resources object (hullrt update --resources FILE);
+ * release it with hull_resources_clear(). */
+int hull_spec_parse_resources(const char *json_text, const char *name, struct hull_resources *out,
+                              hull_error **err);
+void hull_resources_clear(struct hull_resources *r);
+
 void hull_spec_free(struct hull_spec *spec);
 void hull_process_clear(struct hull_process *p);
 

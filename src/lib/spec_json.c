@@ -677,8 +677,13 @@ json_t *spec_json_load(const char *text, const char *name, hull_error **err)
                 je = retry;
         }
     }
-    if (root == NULL)
+    if (root == NULL) {
+        /* jansson names its own flag here; say what is wrong instead. */
+        const char *why = json_error_code(&je) == json_error_null_character
+                              ? "a string contains a NUL character (\\u0000)"
+                              : je.text;
         hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "%s:%d:%d: invalid JSON: %s", name, je.line,
-                      je.column, je.text);
+                      je.column, why);
+    }
     return root;
 }

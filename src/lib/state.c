@@ -1,4 +1,5 @@
 #include "state.h"
+#include "cgroup_ops.h"
 #include "config.h"
 #include "util.h"
 
@@ -31,9 +32,10 @@ int hull_id_validate(const char *id, hull_error **err)
 
     if (len == 0)
         return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "invalid container id: it is empty");
-    if (len > 1024)
+    /* The id names the state directory: it must fit a file name. */
+    if (len > 255)
         return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
-                             "invalid container id \"%.32s...\": longer than 1024 bytes", id);
+                             "invalid container id \"%.32s...\": longer than 255 bytes", id);
     if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
         return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "invalid container id \"%s\"", id);
     for (const char *p = id; *p != '\0'; p++) {
@@ -75,9 +77,10 @@ int hull_state_save(int root_fd, const struct hull_state *st, hull_error **err)
 
     if (dfd < 0)
         return hull_err(err, errno, "open state directory of \"%s\"", st->id);
-    obj = json_pack("{s:s,s:s,s:I,s:I,s:s,s:s,s:s,s:I,s:s,s:b,s:b,s:o}", "ociVersion",
+    obj = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:s,s:s,s:s,s:I,s:s,s:b,s:b,s:o}", "ociVersion",
                     HULL_OCI_VERSION, "id", st->id, "pid", (json_int_t)st->pid, "pidStart",
-                    (json_int_t)st->pid_start, "bundle", st->bundle, "rootfs", st->rootfs,
+                    (json_int_t)st->pid_start, "creator", (json_int_t)st->creator, "creatorStart",
+                    (json_int_t)st->creator_start, "bundle", st->bundle, "rootfs", st->rootfs,
                     "created", st->created, "owner", (json_int_t)st->owner, "cgroupPath",
                     st->cgroup_path ? st->cgroup_path : "", "pidNamespace", st->has_pid_ns,
                     "userNamespace", st->has_user_ns, "annotations", annotations_json(st));
@@ -149,6 +152,9 @@ int hull_state_load(int root_fd, const char *id, struct hull_state *st, hull_err
     st->id = xstrdup(id);
     st->pid = (pid_t)json_integer_value(json_object_get(obj, "pid"));
     st->pid_start = (unsigned long long)json_integer_value(json_object_get(obj, "pidStart"));
+    st->creator = (pid_t)json_integer_value(json_object_get(obj, "creator"));
+    st->creator_start =
+        (unsigned long long)json_integer_value(json_object_get(obj, "creatorStart"));
     st->bundle = get_str(obj, "bundle");
     st->rootfs = get_str(obj, "rootfs");
     st->created = get_str(obj, "created");
@@ -214,6 +220,12 @@ bool hull_proc_is_same(pid_t pid, unsigned long long start_time)
     return state != 'Z' && state != 'X' && start == start_time;
 }
 
+bool hull_state_creator_alive(const struct hull_state *st)
+{
+    return st->status == HULL_STATUS_CREATING && st->creator > 0 &&
+           hull_proc_is_same(st->creator, st->creator_start);
+}
+
 enum hull_status hull_state_refresh(int root_fd, struct hull_state *st)
 {
     char fifo[PATH_MAX];
@@ -224,6 +236,16 @@ enum hull_status hull_state_refresh(int root_fd, struct hull_state *st)
     if (!hull_proc_is_same(st->pid, st->pid_start)) {
         st->status = HULL_STATUS_STOPPED;
         return st->status;
+    }
+    /* As with runc, a frozen cgroup reads as paused whether or not the
+     * container had been started. */
+    if (st->cgroup_path != NULL && st->cgroup_path[0] != '\0') {
+        _cleanup_error_ hull_error *e = NULL;
+        bool frozen = false;
+        if (hull_cgroup_is_frozen(st->cgroup_path, &frozen, &e) == 0 && frozen) {
+            st->status = HULL_STATUS_PAUSED;
+            return st->status;
+        }
     }
     snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->id);
     if (fstatat(root_fd, fifo, &sb, AT_SYMLINK_NOFOLLOW) == 0)

@@ -25,6 +25,9 @@ struct hull_state {
     char *id;
     pid_t pid;                    /* init's pid in the runtime's pid namespace */
     unsigned long long pid_start; /* its start time (field 22 of /proc/PID/stat) */
+    /* While the status is "creating" (pid 0): the process creating it. */
+    pid_t creator;
+    unsigned long long creator_start;
     char *bundle;
     char *rootfs;
     char *created; /* RFC 3339 with nanoseconds, UTC */
@@ -39,7 +42,7 @@ struct hull_state {
 
 const char *hull_status_name(enum hull_status s);
 
-/* Container ids: non-empty, at most 1024 bytes, [A-Za-z0-9_+.-] only, and not
+/* Container ids: non-empty, at most 255 bytes, [A-Za-z0-9_+.-] only, and not
  * "." or "..": so an id can never name a path outside the root. */
 int hull_id_validate(const char *id, hull_error **err);
 
@@ -53,6 +56,9 @@ int hull_state_save(int root_fd, const struct hull_state *st, hull_error **err);
  * of kind HULL_ERR_NOT_EXIST with runc's wording
  * ("container \"ID\" does not exist"). */
 int hull_state_load(int root_fd, const char *id, struct hull_state *st, hull_error **err);
+
+/* True while the process that creates the container is still at it. */
+bool hull_state_creator_alive(const struct hull_state *st);
 
 /* Derives the status again (the process may have exited since). */
 enum hull_status hull_state_refresh(int root_fd, struct hull_state *st);

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #define MIN_ID_PREFIX 4
-#define CONFIG_MAX    (16 << 20)
 #define STATE_MAX     (256 << 20)
 
 static int open_subdir(int dirfd, const char *name, mode_t mode, hull_error **err)
@@ -322,13 +321,18 @@ static int resolve(const json_t *state, const char *what, const char **id, hull_
     return not_found(what, err);
 }
 
+int store_resolve(const json_t *state, const char *what, const char **id, hull_error **err)
+{
+    return resolve(state, what, id, err);
+}
+
 static int read_config(struct hull_store *s, const char *id, json_t **out, hull_error **err)
 {
     _cleanup_free_ char *data = NULL;
     char digest[HULL_DIGEST_SIZE];
     size_t len;
 
-    if (read_file_at(s->blobs_fd, hull_digest_hex(id), CONFIG_MAX, &data, &len, err) < 0 ||
+    if (read_file_at(s->blobs_fd, hull_digest_hex(id), STORE_CONFIG_MAX, &data, &len, err) < 0 ||
         hull_sha256_buf(data, len, digest, err) < 0)
         return hull_err_wrap(err, "image \"%s\": config blob", id);
     /* the id is the config's digest: a mismatch is a damaged store */
@@ -356,11 +360,13 @@ static int build_image(struct hull_store *s, const json_t *state, const char *id
     img->diff_ids = hull_image_config_diff_ids(img->config);
     n = strv_len(img->diff_ids);
     img->layer_dirs = xmalloc0((n + 1) * sizeof(char *));
+    img->layer_sizes = xmalloc0((n + 1) * sizeof(uint64_t));
     for (size_t i = 0; i < n; i++) {
         const char *d = img->diff_ids[i];
         img->layer_dirs[i] = xasprintf("%s/layers/%s", s->root, hull_digest_hex(d));
-        img->size +=
+        img->layer_sizes[i] =
             (uint64_t)json_integer_value(json_object_get(json_object_get(layers, d), "size"));
+        img->size += img->layer_sizes[i];
     }
     img->created = xstrdup(json_string_value(json_object_get(img->config, "created")) ?: "");
     img->manifest = xstrdup(json_string_value(json_object_get(rec, "manifest")) ?: "");
@@ -459,49 +465,117 @@ int hull_store_tag(struct hull_store *s, const char *src, const char *ref, hull_
     return ret;
 }
 
-/* Removes what REF names from STATE: a tag, and its image when untagged
- * after that; or an image by id with its only tag. */
-static int remove_from_state(json_t *state, const char *ref, hull_error **err)
+/* The first container in O using image ID (running ones first), or NULL. */
+static const struct hull_image_user *user_of(const struct hull_image_user *users, size_t n,
+                                             const char *id, bool running_only)
 {
-    json_t *tags = json_object_get(state, "tags");
-    _cleanup_free_ char *key = NULL;
-    _cleanup_free_ char *id = NULL;
-    _cleanup_strv_ char **left = NULL;
-    struct hull_ref r;
-    const char *rid;
+    const struct hull_image_user *found = NULL;
 
-    if (hull_ref_parse(ref, &r, NULL) == 0) {
-        key = r.digest ? NULL : hull_ref_format(&r);
-        hull_ref_clear(&r);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(users[i].image_id, id) != 0)
+            continue;
+        if (users[i].running)
+            return &users[i];
+        if (found == NULL && !running_only)
+            found = &users[i];
     }
-    if (key != NULL && json_is_string(json_object_get(tags, key))) {
-        id = xstrdup(json_string_value(json_object_get(tags, key)));
-        json_object_del(tags, key);
-    } else {
-        if (resolve(state, ref, &rid, err) < 0)
-            return -1;
-        id = xstrdup(rid);
-        left = tags_of(state, id);
-        if (strv_len(left) > 1)
-            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
-                                 "image \"%s\" has %zu tags (%s, ...): remove them by name", ref,
-                                 strv_len(left), left[0]);
-        for (size_t i = 0; left[i] != NULL; i++)
-            json_object_del(tags, left[i]);
-        strv_freep(&left);
-    }
-    left = tags_of(state, id);
-    if (strv_len(left) == 0)
-        json_object_del(json_object_get(state, "images"), id);
+    return found;
+}
+
+struct removal {
+    const struct hull_rmi_opts *o;
+    char **untagged, **deleted;
+};
+
+static void untag(json_t *state, struct removal *r, const char *key)
+{
+    strv_append(&r->untagged, key);
+    json_object_del(json_object_get(state, "tags"), key);
+}
+
+/* Deletes image ID from STATE once it has no tag and no user. */
+static void delete_if_unused(json_t *state, struct removal *r, const char *id)
+{
+    _cleanup_strv_ char **left = tags_of(state, id);
+
+    if (strv_len(left) > 0 || user_of(r->o->users, r->o->n_users, id, false) != NULL)
+        return;
+    strv_append(&r->deleted, id);
+    json_object_del(json_object_get(state, "images"), id);
+}
+
+static int remove_tag(json_t *state, struct removal *r, const char *ref, const char *key,
+                      hull_error **err)
+{
+    _cleanup_free_ char *id =
+        xstrdup(json_string_value(json_object_get(json_object_get(state, "tags"), key)));
+    _cleanup_strv_ char **tags = tags_of(state, id);
+    const struct hull_image_user *u = user_of(r->o->users, r->o->n_users, id, false);
+
+    if (strv_len(tags) == 1 && u != NULL && !r->o->force)
+        return hull_err_kind(
+            err, HULL_ERR_BAD_INPUT, 0,
+            "conflict: unable to remove repository reference \"%s\" (must force) - container %.12s is using its referenced image %.12s",
+            ref, u->ctr_id, hull_digest_hex(id));
+    untag(state, r, key);
+    delete_if_unused(state, r, id);
     return 0;
 }
 
-/* Drops layer records no image lists any more. */
-static void prune_layer_records(json_t *state)
+static int remove_id(json_t *state, struct removal *r, const char *ref, hull_error **err)
+{
+    _cleanup_strv_ char **tags = NULL;
+    _cleanup_free_ char *id = NULL;
+    const struct hull_image_user *u;
+    const char *rid;
+
+    if (resolve(state, ref, &rid, err) < 0)
+        return -1;
+    id = xstrdup(rid);
+    tags = tags_of(state, id);
+    if ((u = user_of(r->o->users, r->o->n_users, id, true)) != NULL)
+        return hull_err_kind(
+            err, HULL_ERR_BAD_INPUT, 0,
+            "conflict: unable to delete %.12s (cannot be forced) - image is being used by running container %.12s",
+            hull_digest_hex(id), u->ctr_id);
+    if (!r->o->force && strv_len(tags) > 1)
+        return hull_err_kind(
+            err, HULL_ERR_BAD_INPUT, 0,
+            "conflict: unable to delete %.12s (must be forced) - image is referenced in multiple repositories",
+            hull_digest_hex(id));
+    if (!r->o->force && (u = user_of(r->o->users, r->o->n_users, id, false)) != NULL)
+        return hull_err_kind(
+            err, HULL_ERR_BAD_INPUT, 0,
+            "conflict: unable to delete %.12s (must be forced) - image is being used by stopped container %.12s",
+            hull_digest_hex(id), u->ctr_id);
+    for (size_t i = 0; tags[i] != NULL; i++)
+        untag(state, r, tags[i]);
+    delete_if_unused(state, r, id);
+    return 0;
+}
+
+/* Removes what REF names from STATE. */
+static int remove_from_state(json_t *state, struct removal *r, const char *ref, hull_error **err)
+{
+    _cleanup_free_ char *key = NULL;
+    struct hull_ref parsed;
+
+    if (hull_ref_parse(ref, &parsed, NULL) == 0) {
+        key = parsed.digest ? NULL : hull_ref_format(&parsed);
+        hull_ref_clear(&parsed);
+    }
+    if (key != NULL && json_is_string(json_object_get(json_object_get(state, "tags"), key)))
+        return remove_tag(state, r, ref, key, err);
+    return remove_id(state, r, ref, err);
+}
+
+/* Drops layer records no image lists any more; returns their bytes. */
+static uint64_t prune_layer_records(json_t *state)
 {
     json_t *layers = json_object_get(state, "layers");
     json_t *used = json_object(), *img, *v, *x;
     const char *key;
+    uint64_t freed = 0;
     size_t i;
     void *tmp;
 
@@ -510,31 +584,88 @@ static void prune_layer_records(json_t *state)
             json_object_set_new(used, json_string_value(x) ?: "", json_true());
     }
     json_object_foreach_safe (layers, tmp, key, v) {
-        if (json_object_get(used, key) == NULL)
-            json_object_del(layers, key);
+        if (json_object_get(used, key) != NULL)
+            continue;
+        freed += (uint64_t)json_integer_value(json_object_get(v, "size"));
+        json_object_del(layers, key);
     }
     json_decref(used);
+    return freed;
 }
 
-int hull_store_image_remove(struct hull_store *s, const char *ref, hull_error **err)
+/* Saves STATE after a removal, then deletes what it no longer names:
+ * files go only after images.json stops naming them, so a crash in
+ * between leaves unreferenced files, never dangling references. */
+static int save_and_collect(struct hull_store *s, json_t *state, uint64_t *reclaimed,
+                            hull_error **err)
 {
+    uint64_t freed = prune_layer_records(state);
+
+    if (store_state_save(s, state, err) < 0)
+        return -1;
+    if (reclaimed != NULL)
+        *reclaimed += freed;
+    store_sweep_tmp(s);
+    return store_gc(s, state, reclaimed, err);
+}
+
+static void removal_result(struct removal *r, char ***untagged, char ***deleted)
+{
+    if (untagged != NULL)
+        *untagged = r->untagged ? take_ptr(r->untagged) : xmalloc0(sizeof(char *));
+    if (deleted != NULL)
+        *deleted = r->deleted ? take_ptr(r->deleted) : xmalloc0(sizeof(char *));
+    strv_freep(&r->untagged);
+    strv_freep(&r->deleted);
+}
+
+int hull_store_image_remove(struct hull_store *s, const char *ref, const struct hull_rmi_opts *o,
+                            char ***untagged, char ***deleted, hull_error **err)
+{
+    static const struct hull_rmi_opts none = {0};
+    struct removal r = {.o = o != NULL ? o : &none};
     json_t *state = NULL;
     int ret = -1;
 
     if (store_lock(s, LOCK_EX, err) < 0)
         return -1;
-    if (store_state_load(s, &state, err) == 0 && remove_from_state(state, ref, err) == 0) {
-        prune_layer_records(state);
-        ret = store_state_save(s, state, err);
-    }
-    /* files go only after images.json no longer names them: a crash in
-     * between leaves unreferenced files, never dangling references */
-    if (ret == 0) {
-        store_sweep_tmp(s);
-        ret = store_gc(s, state, err);
+    if (store_state_load(s, &state, err) == 0 && remove_from_state(state, &r, ref, err) == 0)
+        ret = save_and_collect(s, state, NULL, err);
+    store_unlock(s);
+    json_decref(state);
+    removal_result(&r, untagged, deleted);
+    return ret;
+}
+
+int hull_store_prune(struct hull_store *s, bool all, const struct hull_image_user *users,
+                     size_t n_users, char ***untagged, char ***deleted, uint64_t *reclaimed,
+                     hull_error **err)
+{
+    const struct hull_rmi_opts o = {.users = users, .n_users = n_users};
+    struct removal r = {.o = &o};
+    json_t *state = NULL, *img;
+    const char *id;
+    void *tmp;
+    int ret = -1;
+
+    *reclaimed = 0;
+    if (store_lock(s, LOCK_EX, err) < 0)
+        return -1;
+    if (store_state_load(s, &state, err) == 0) {
+        json_object_foreach_safe (json_object_get(state, "images"), tmp, id, img) {
+            _cleanup_free_ char *key = xstrdup(id);
+            _cleanup_strv_ char **tags = tags_of(state, key);
+            if (user_of(users, n_users, key, false) != NULL || (!all && strv_len(tags) > 0))
+                continue;
+            for (size_t i = 0; tags[i] != NULL; i++)
+                untag(state, &r, tags[i]);
+            delete_if_unused(state, &r, key);
+        }
+        ret = save_and_collect(s, state, reclaimed, err);
     }
     store_unlock(s);
     json_decref(state);
+    removal_result(&r, untagged, deleted);
     return ret;
 }
 
@@ -578,7 +709,7 @@ static int remove_layer(struct hull_store *s, const char *hex, hull_error **err)
 }
 
 static int gc_dir(struct hull_store *s, int dirfd, const json_t *keep, bool layers,
-                  hull_error **err)
+                  uint64_t *reclaimed, hull_error **err)
 {
     int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -593,23 +724,28 @@ static int gc_dir(struct hull_store *s, int dirfd, const json_t *keep, bool laye
     while ((de = readdir(d)) != NULL && ret == 0) {
         if (!hull_digest_is_hex(de->d_name) || json_object_get(keep, de->d_name) != NULL)
             continue;
-        if (layers)
+        struct stat st;
+        if (layers) {
             ret = remove_layer(s, de->d_name, err);
-        else if (unlinkat(dirfd, de->d_name, 0) < 0 && errno != ENOENT)
+            continue;
+        }
+        if (reclaimed != NULL && fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            *reclaimed += (uint64_t)st.st_size;
+        if (unlinkat(dirfd, de->d_name, 0) < 0 && errno != ENOENT)
             ret = hull_err(err, errno, "remove blob %s", de->d_name);
     }
     closedir(d);
     return ret;
 }
 
-int store_gc(struct hull_store *s, const json_t *state, hull_error **err)
+int store_gc(struct hull_store *s, const json_t *state, uint64_t *reclaimed, hull_error **err)
 {
     json_t *blobs = referenced(state, false);
     json_t *layers = referenced(state, true);
-    int ret = gc_dir(s, s->blobs_fd, blobs, false, err);
+    int ret = gc_dir(s, s->blobs_fd, blobs, false, reclaimed, err);
 
     if (ret == 0)
-        ret = gc_dir(s, s->layers_fd, layers, true, err);
+        ret = gc_dir(s, s->layers_fd, layers, true, NULL, err);
     json_decref(blobs);
     json_decref(layers);
     return ret;
@@ -623,6 +759,7 @@ void hull_image_free(struct hull_image *img)
     strv_free(img->repo_tags);
     strv_free(img->diff_ids);
     strv_free(img->layer_dirs);
+    free(img->layer_sizes);
     json_decref(img->config);
     free(img->created);
     free(img->manifest);

@@ -1,320 +1,114 @@
-/* `hull import`: a root filesystem tarball becomes a one-layer image.
- *
- * The file is read exactly once.  A libarchive "raw" reader undoes the
- * compression it detects; its read callback hashes the file bytes (the
- * blob digest) and copies them to the blob.  A second libarchive reader
- * parses the tar out of the first one's decompressed blocks, whose callback
- * hashes them (the diff_id), and hull_layer_apply() unpacks the entries.
- * Everything is written inside a private tmp/ directory and moved into
- * place under the store's exclusive lock only when complete. */
+/* `hull import` and `hull commit`: a tarball becomes a new layer, with a
+ * config and a manifest of its own (store_layer.c does the reading). */
 #include "digest.h"
 #include "image.h"
-#include "layer.h"
 #include "log.h"
 #include "store.h"
 #include "store_internal.h"
 #include "util.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FEED_BUF_SIZE (1 << 20)
-
-#define MEDIA_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MEDIA_CONFIG   "application/vnd.oci.image.config.v1+json"
-#define MEDIA_LAYER    "application/vnd.oci.image.layer.v1.tar"
-
-/* Names inside an import's work directory. */
+/* Names inside a work directory. */
 #define WS_BLOB     "blob"
 #define WS_LAYER    "layer"
 #define WS_CONFIG   "config"
 #define WS_MANIFEST "manifest"
 
-struct feed {
-    int fd;      /* the file being imported */
-    int blob_fd; /* its copy in the work directory */
-    char *buf;
-    uint64_t blob_size;
-    struct hull_sha256 *blob_hash;
-    struct archive *outer; /* decompressing raw reader */
-    struct hull_sha256 *tar_hash;
-};
-
-/* What one import produced, before it is committed. */
-struct import {
-    char *ws_name;
-    int ws_fd;
-    char blob[HULL_DIGEST_SIZE];
-    char diff_id[HULL_DIGEST_SIZE];
-    char config[HULL_DIGEST_SIZE];
-    char manifest[HULL_DIGEST_SIZE];
-    const char *media_type;
-    uint64_t blob_size, unpacked_size;
-    char *created;
-    json_t *cfg;
-};
-
-static la_ssize_t feed_file(struct archive *a, void *data, const void **buf)
+int store_write_metadata(int ws_fd, const json_t *cfg, json_t *layers, struct store_new_image *img,
+                         struct store_item items[2], hull_error **err)
 {
-    struct feed *f = data;
-    ssize_t n;
-
-    do
-        n = read(f->fd, f->buf, FEED_BUF_SIZE);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        archive_set_error(a, errno, "read the file");
-        return -1;
-    }
-    if (n > 0 && write_all(f->blob_fd, f->buf, (size_t)n) < 0) {
-        archive_set_error(a, errno, "write the blob");
-        return -1;
-    }
-    hull_sha256_update(f->blob_hash, f->buf, (size_t)n);
-    f->blob_size += (uint64_t)n;
-    *buf = f->buf;
-    return n;
-}
-
-/* Hands the tar reader the decompressed blocks without copying them. */
-static la_ssize_t feed_tar(struct archive *a, void *data, const void **buf)
-{
-    struct feed *f = data;
-    size_t size;
-    la_int64_t off;
-    int r = archive_read_data_block(f->outer, buf, &size, &off);
-
-    if (r == ARCHIVE_EOF)
-        return 0;
-    if (r < ARCHIVE_WARN) {
-        archive_set_error(a, archive_errno(f->outer), "%s", archive_error_string(f->outer));
-        return -1;
-    }
-    hull_sha256_update(f->tar_hash, *buf, size);
-    return (la_ssize_t)size;
-}
-
-/* Reads what the tar reader left: the end of the decompressed stream
- * (tar padding) and of the file, so both digests cover every byte. */
-static int feed_drain(struct feed *f, hull_error **err)
-{
-    const void *buf;
-    size_t size;
-    la_int64_t off;
-    int r;
-
-    while ((r = archive_read_data_block(f->outer, &buf, &size, &off)) == ARCHIVE_OK)
-        hull_sha256_update(f->tar_hash, buf, size);
-    if (r != ARCHIVE_EOF)
-        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "read the file: %s",
-                             archive_error_string(f->outer));
-    for (;;) {
-        const void *ignored;
-        la_ssize_t n = feed_file(f->outer, f, &ignored);
-        if (n < 0)
-            return hull_err(err, 0, "read the file: %s", archive_error_string(f->outer));
-        if (n == 0)
-            return 0;
-    }
-}
-
-static int open_outer(struct feed *f, const char **media_type, hull_error **err)
-{
-    struct archive_entry *e;
-    int r;
-
-    f->outer = archive_read_new();
-    /* not archive_read_support_filter_all(): some of its filters run
-     * external programs on the input.  xz and bzip2 are recognized only to
-     * name them in the error below. */
-    if (archive_read_support_filter_gzip(f->outer) != ARCHIVE_OK ||
-        archive_read_support_filter_zstd(f->outer) != ARCHIVE_OK)
-        return hull_err(err, 0, "libarchive was built without gzip or zstd support");
-    archive_read_support_filter_xz(f->outer);
-    archive_read_support_filter_bzip2(f->outer);
-    archive_read_support_format_raw(f->outer);
-    if (archive_read_open(f->outer, f, NULL, feed_file, NULL) != ARCHIVE_OK)
-        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "read the file: %s",
-                             archive_error_string(f->outer));
-    r = archive_read_next_header(f->outer, &e);
-    if (r == ARCHIVE_EOF)
-        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "the file is empty");
-    if (r < ARCHIVE_WARN)
-        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "read the file: %s",
-                             archive_error_string(f->outer));
-    switch (archive_filter_code(f->outer, 0)) {
-    case ARCHIVE_FILTER_NONE:
-        *media_type = MEDIA_LAYER;
-        return 0;
-    case ARCHIVE_FILTER_GZIP:
-        *media_type = MEDIA_LAYER "+gzip";
-        return 0;
-    case ARCHIVE_FILTER_ZSTD:
-        *media_type = MEDIA_LAYER "+zstd";
-        return 0;
-    default:
-        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
-                             "%s compression is not supported (use a plain, gzip or zstd tar)",
-                             archive_filter_name(f->outer, 0));
-    }
-}
-
-static int unpack_tar(struct feed *f, int layer_fd, uint64_t *unpacked, hull_error **err)
-{
-    const struct hull_layer_opts opts = {.overlay = true};
-    struct hull_layer_stats st;
-    struct archive *inner = archive_read_new();
-    int ret;
-
-    archive_read_support_format_tar(inner);
-    if (archive_read_open(inner, f, NULL, feed_tar, NULL) != ARCHIVE_OK)
-        ret = hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "not a tar archive: %s",
-                            archive_error_string(inner));
-    else
-        ret = hull_layer_apply(inner, layer_fd, &opts, &st, err);
-    archive_read_free(inner);
-    if (ret == 0)
-        *unpacked = st.bytes;
-    return ret;
-}
-
-/* Produces the blob copy and the unpacked layer of FD in the work
- * directory, with both digests. */
-static int import_layer(struct import *im, int fd, hull_error **err)
-{
-    _cleanup_close_ int blob_fd = -1;
-    _cleanup_close_ int layer_fd = -1;
-    _cleanup_free_ char *buf = xmalloc(FEED_BUF_SIZE);
-    struct feed f = {.fd = fd, .buf = buf};
-    int ret = -1;
-
-    blob_fd = openat(im->ws_fd, WS_BLOB, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (blob_fd < 0 || mkdirat(im->ws_fd, WS_LAYER, 0755) < 0 ||
-        (layer_fd = openat(im->ws_fd, WS_LAYER, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-        return hull_err(err, errno, "create the work directory");
-    f.blob_fd = blob_fd;
-    if (hull_sha256_new(&f.blob_hash, err) < 0 || hull_sha256_new(&f.tar_hash, err) < 0)
-        goto out;
-    if (open_outer(&f, &im->media_type, err) < 0 ||
-        unpack_tar(&f, layer_fd, &im->unpacked_size, err) < 0 || feed_drain(&f, err) < 0)
-        goto out;
-    if (hull_sha256_final(f.blob_hash, im->blob, err) < 0 ||
-        hull_sha256_final(f.tar_hash, im->diff_id, err) < 0)
-        goto out;
-    im->blob_size = f.blob_size;
-    ret = 0;
-out:
-    if (f.outer != NULL)
-        archive_read_free(f.outer);
-    hull_sha256_free(f.blob_hash);
-    hull_sha256_free(f.tar_hash);
-    return ret;
-}
-
-/* Writes the config and the manifest into the work directory. */
-static int write_metadata(struct import *im, hull_error **err)
-{
-    _cleanup_free_ char *config = NULL;
+    _cleanup_free_ char *config = hull_image_config_dump(cfg);
     _cleanup_free_ char *manifest = NULL;
     json_t *m;
 
-    if (hull_image_config_add_layer(im->cfg, im->diff_id, im->created, "hull import", NULL, err) <
-        0)
+    if (hull_sha256_buf(config, strlen(config), img->id, err) < 0 ||
+        write_file_atomic(ws_fd, WS_CONFIG, config, strlen(config), 0644, err) < 0)
         return -1;
-    config = hull_image_config_dump(im->cfg);
-    if (hull_sha256_buf(config, strlen(config), im->config, err) < 0 ||
-        write_file_atomic(im->ws_fd, WS_CONFIG, config, strlen(config), 0644, err) < 0)
-        return -1;
-    m = json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:[{s:s, s:s, s:I}]}", "schemaVersion", 2,
-                  "mediaType", MEDIA_MANIFEST, "config", "mediaType", MEDIA_CONFIG, "digest",
-                  im->config, "size", (json_int_t)strlen(config), "layers", "mediaType",
-                  im->media_type, "digest", im->blob, "size", (json_int_t)im->blob_size);
+    m = json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:O}", "schemaVersion", 2, "mediaType",
+                  STORE_MEDIA_MANIFEST, "config", "mediaType", STORE_MEDIA_CONFIG, "digest",
+                  img->id, "size", (json_int_t)strlen(config), "layers", layers);
     manifest = hull_image_config_dump(m);
     json_decref(m);
-    if (hull_sha256_buf(manifest, strlen(manifest), im->manifest, err) < 0 ||
-        write_file_atomic(im->ws_fd, WS_MANIFEST, manifest, strlen(manifest), 0644, err) < 0)
+    if (hull_sha256_buf(manifest, strlen(manifest), img->manifest, err) < 0 ||
+        write_file_atomic(ws_fd, WS_MANIFEST, manifest, strlen(manifest), 0644, err) < 0)
         return -1;
+    items[0] = (struct store_item){.ws_name = xstrdup(WS_CONFIG)};
+    memcpy(items[0].digest, img->id, HULL_DIGEST_SIZE);
+    items[1] = (struct store_item){.ws_name = xstrdup(WS_MANIFEST)};
+    memcpy(items[1].digest, img->manifest, HULL_DIGEST_SIZE);
     return 0;
 }
 
-struct commit_item {
-    const char *ws_name;
-    int dirfd;
-    const char *digest;
-    bool moved; /* this import put it there (and takes it back on failure) */
+/* What one import or commit produces, before it is committed. */
+struct single {
+    struct hull_store *s;
+    char *ws_name;
+    int ws_fd;
+    struct store_layer_job job;
+    struct store_item items[4];
+    struct store_new_image img;
+    json_t *cfg;
+    json_t *layers; /* manifest descriptors */
 };
 
-/* Content addressing makes an existing blob or layer of the same digest
- * interchangeable with ours: it is reused and ours is dropped with the
- * work directory. */
-static int move_in(struct import *im, struct commit_item *it, hull_error **err)
+static void single_clear(struct single *x)
 {
-    if (renameat2(im->ws_fd, it->ws_name, it->dirfd, hull_digest_hex(it->digest),
-                  RENAME_NOREPLACE) == 0) {
-        it->moved = true;
-        return 0;
+    if (x->ws_name != NULL) {
+        _cleanup_error_ hull_error *e = NULL;
+        if (rm_rf_at(x->s->tmp_fd, x->ws_name, &e) < 0)
+            hull_warn("image store: remove \"tmp/%s\": %s", x->ws_name, e->msg);
     }
-    if (errno == EEXIST || errno == ENOTEMPTY)
-        return 0;
-    return hull_err(err, errno, "move %s %s into the store", it->ws_name, it->digest);
+    closep(&x->ws_fd); /* releases the work directory's flock */
+    free(x->ws_name);
+    for (size_t i = 0; i < ARRAY_SIZE(x->items); i++)
+        free(x->items[i].ws_name);
+    hull_error_free(x->job.err);
+    free(x->job.name);
+    free(x->job.ws_blob);
+    free(x->job.ws_layer);
+    strv_free(x->img.diff_ids);
+    strv_free(x->img.layer_blobs);
+    strv_free(x->img.tags);
+    free(x->img.created);
+    json_decref(x->cfg);
+    json_decref(x->layers);
 }
 
-static void record_image(json_t *state, const struct import *im, const char *tag)
+/* Unpacks the job's layer and commits it with the config X->cfg, to
+ * which the layer is added.  BLOB_WS names the blob in the work
+ * directory when the job does not copy it. */
+static int finish(struct single *x, const char *blob_ws, const char *created_by,
+                  const char *comment, hull_error **err)
 {
-    json_t *layers = json_object_get(state, "layers");
+    struct store_layer_job *j = &x->job;
 
-    json_object_set_new(json_object_get(state, "images"), im->config,
-                        json_pack("{s:s, s:[s], s:[s], s:s}", "manifest", im->manifest, "diff_ids",
-                                  im->diff_id, "layer_blobs", im->blob, "created", im->created));
-    if (json_object_get(layers, im->diff_id) == NULL)
-        json_object_set_new(layers, im->diff_id,
-                            json_pack("{s:I}", "size", (json_int_t)im->unpacked_size));
-    if (tag != NULL)
-        json_object_set_new(json_object_get(state, "tags"), tag, json_string(im->config));
-}
-
-static int commit(struct hull_store *s, struct import *im, const char *tag, hull_error **err)
-{
-    struct commit_item items[] = {
-        {WS_BLOB, s->blobs_fd, im->blob},
-        {WS_CONFIG, s->blobs_fd, im->config},
-        {WS_MANIFEST, s->blobs_fd, im->manifest},
-        {WS_LAYER, s->layers_fd, im->diff_id},
-    };
-    json_t *state = NULL;
-    int ret = -1;
-
-    /* the data must be on disk before images.json can point at it */
-    if (syncfs(im->ws_fd) < 0)
-        return hull_err(err, errno, "sync the image store");
-    if (store_lock(s, LOCK_EX, err) < 0)
+    if (store_layer_ingest(x->ws_fd, j, err) < 0)
         return -1;
-    store_sweep_tmp(s);
-    if (store_state_load(s, &state, err) < 0)
-        goto out;
-    for (size_t i = 0; i < ARRAY_SIZE(items); i++) {
-        if (move_in(im, &items[i], err) < 0)
-            goto out;
-    }
-    record_image(state, im, tag);
-    ret = store_state_save(s, state, err);
-out:
-    for (size_t i = 0; ret < 0 && i < ARRAY_SIZE(items); i++) {
-        if (items[i].moved && renameat(items[i].dirfd, hull_digest_hex(items[i].digest), im->ws_fd,
-                                       items[i].ws_name) < 0)
-            hull_warn("image store: take back %s: %s", items[i].digest, strerror(errno));
-    }
-    store_unlock(s);
-    json_decref(state);
-    return ret;
+    if (hull_image_config_add_layer(x->cfg, j->diff_id, x->img.created, created_by, comment, err) <
+        0)
+        return -1;
+    json_array_append_new(x->layers,
+                          json_pack("{s:s, s:s, s:I}", "mediaType", j->media_type, "digest",
+                                    j->blob, "size", (json_int_t)j->blob_size));
+    if (store_write_metadata(x->ws_fd, x->cfg, x->layers, &x->img, x->items, err) < 0)
+        return -1;
+    x->items[2] = (struct store_item){.ws_name = xstrdup(blob_ws)};
+    memcpy(x->items[2].digest, j->blob, HULL_DIGEST_SIZE);
+    x->items[3] = (struct store_item){.ws_name = xstrdup(WS_LAYER),
+                                      .layer = true,
+                                      .size = j->unpacked_size,
+                                      .tar_size = j->tar_size};
+    memcpy(x->items[3].digest, j->diff_id, HULL_DIGEST_SIZE);
+    x->img.diff_ids = hull_image_config_diff_ids(x->cfg);
+    strv_append(&x->img.layer_blobs, j->blob);
+    return store_commit(x->s, x->ws_fd, x->items, ARRAY_SIZE(x->items), &x->img, 1, err);
 }
 
 static int open_source(const char *path, hull_error **err)
@@ -332,49 +126,141 @@ static int open_source(const char *path, hull_error **err)
     return fd;
 }
 
-static int run_import(struct hull_store *s, struct import *im, const char *tar_path,
-                      const char *tag, char *const *changes, hull_error **err)
+static int run_import(struct single *x, const char *tar_path, char *const *changes,
+                      hull_error **err)
 {
     _cleanup_close_ int fd = -1;
 
-    im->created = hull_time_now_rfc3339();
+    x->img.created = hull_time_now_rfc3339();
+    x->layers = json_array();
     /* the cheap checks first: a bad --change fails before any unpacking */
-    if (hull_image_config_new(im->created, &im->cfg, err) < 0 ||
-        hull_image_config_apply_changes(im->cfg, changes, err) < 0)
+    if (hull_image_config_new(x->img.created, &x->cfg, err) < 0 ||
+        hull_image_config_apply_changes(x->cfg, changes, err) < 0)
         return -1;
     fd = open_source(tar_path, err);
-    if (fd < 0 || store_tmp_create(s, "import", &im->ws_name, &im->ws_fd, err) < 0)
+    if (fd < 0 || store_tmp_create(x->s, "import", &x->ws_name, &x->ws_fd, err) < 0)
         return -1;
-    if (import_layer(im, fd, err) < 0)
+    x->job = (struct store_layer_job){
+        .src = {.fd = fd, .len = -1},
+        .want_size = -1,
+        .ws_blob = xstrdup(WS_BLOB),
+        .ws_layer = xstrdup(WS_LAYER),
+    };
+    if (finish(x, WS_BLOB, "hull import", NULL, err) < 0)
         return -1;
-    if (write_metadata(im, err) < 0 || commit(s, im, tag, err) < 0)
-        return -1;
-    hull_debug("imported \"%s\" as %s: layer %s, %" PRIu64 " bytes", tar_path, im->config,
-               im->diff_id, im->unpacked_size);
+    hull_debug("imported \"%s\" as %s: layer %s, %" PRIu64 " bytes", tar_path, x->img.id,
+               x->job.diff_id, x->job.unpacked_size);
     return 0;
 }
 
 int hull_store_import(struct hull_store *s, const char *tar_path, const char *ref,
                       char *const *changes, char **image_id, hull_error **err)
 {
-    struct import im = {.ws_fd = -1};
-    _cleanup_free_ char *tag = NULL;
+    struct single x = {.s = s, .ws_fd = -1};
+    char *tag = NULL;
     int ret = -1;
 
-    if (ref == NULL || store_tag_key(ref, &tag, err) == 0)
-        ret = run_import(s, &im, tar_path, tag, changes, err);
-    if (im.ws_name != NULL) {
-        _cleanup_error_ hull_error *rerr = NULL;
-        if (rm_rf_at(s->tmp_fd, im.ws_name, &rerr) < 0)
-            hull_warn("image store: remove \"tmp/%s\": %s", im.ws_name, rerr->msg);
+    if (ref == NULL || store_tag_key(ref, &tag, err) == 0) {
+        if (tag != NULL)
+            strv_append(&x.img.tags, tag);
+        ret = run_import(&x, tar_path, changes, err);
     }
-    closep(&im.ws_fd); /* releases the work directory's flock */
-    free(im.ws_name);
-    free(im.created);
-    json_decref(im.cfg);
+    free(tag);
+    if (ret == 0 && image_id != NULL)
+        *image_id = xstrdup(x.img.id);
+    single_clear(&x);
     if (ret < 0)
         return hull_err_wrap(err, "import \"%s\"", tar_path);
-    if (image_id != NULL)
-        *image_id = xstrdup(im.config);
     return 0;
+}
+
+/* The base image's config, with its layer descriptors from its manifest. */
+static int load_base(struct single *x, const char *base, hull_error **err)
+{
+    _cleanup_free_ char *data = NULL;
+    struct hull_image *img = NULL;
+    json_t *m, *layers;
+    size_t len;
+
+    if (hull_store_image_get(x->s, base, &img, err) < 0)
+        return -1;
+    x->cfg = json_deep_copy(img->config);
+    if (read_file_at(x->s->blobs_fd, hull_digest_hex(img->manifest), STORE_CONFIG_MAX, &data, &len,
+                     err) < 0) {
+        hull_image_free(img);
+        return hull_err_wrap(err, "image %s: manifest", base);
+    }
+    hull_image_free(img);
+    m = json_loadb(data, len, 0, NULL);
+    layers = json_object_get(m, "layers");
+    if (!json_is_array(layers)) {
+        json_decref(m);
+        return hull_err(err, 0, "image %s: its manifest has no layers", base);
+    }
+    x->layers = json_deep_copy(layers);
+    json_decref(m);
+    for (size_t i = 0; i < json_array_size(x->layers); i++) {
+        const char *d = json_string_value(json_object_get(json_array_get(x->layers, i), "digest"));
+        if (d == NULL)
+            return hull_err(err, 0, "image %s: its manifest lists a layer without a digest", base);
+        strv_append(&x->img.layer_blobs, d);
+    }
+    return 0;
+}
+
+/* Config fields of the new image: its history entry and author. */
+static int commit_config(struct single *x, const struct hull_store_commit_opts *o, hull_error **err)
+{
+    json_t *rc = json_object_get(x->cfg, "config");
+
+    json_object_set_new(x->cfg, "created", json_string(x->img.created));
+    if (o->author != NULL)
+        json_object_set_new(x->cfg, "author", json_string(o->author));
+    if (!json_is_object(rc))
+        json_object_set_new(x->cfg, "config", json_object());
+    return hull_image_config_apply_changes(x->cfg, o->changes, err);
+}
+
+static int run_commit(struct single *x, const struct hull_store_commit_opts *o, hull_error **err)
+{
+    _cleanup_close_ int fd = -1;
+    struct stat st;
+
+    x->img.created = hull_time_now_rfc3339();
+    if (load_base(x, o->base, err) < 0 || commit_config(x, o, err) < 0)
+        return -1;
+    if (store_tmp_create(x->s, "commit", &x->ws_name, &x->ws_fd, err) < 0)
+        return -1;
+    fd = openat(x->ws_fd, WS_BLOB, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return hull_err(err, errno, "create the layer tar");
+    if (o->write_tar(fd, o->data, err) < 0)
+        return -1;
+    if (fstat(fd, &st) < 0)
+        return hull_err(err, errno, "stat the layer tar");
+    x->job = (struct store_layer_job){
+        .src = {.fd = fd, .off = 0, .len = st.st_size},
+        .want_size = -1,
+        .ws_layer = xstrdup(WS_LAYER),
+    };
+    return finish(x, WS_BLOB, o->created_by, o->comment, err);
+}
+
+int hull_store_commit(struct hull_store *s, const struct hull_store_commit_opts *o, char **image_id,
+                      hull_error **err)
+{
+    struct single x = {.s = s, .ws_fd = -1};
+    char *tag = NULL;
+    int ret = -1;
+
+    if (o->ref == NULL || store_tag_key(o->ref, &tag, err) == 0) {
+        if (tag != NULL)
+            strv_append(&x.img.tags, tag);
+        ret = run_commit(&x, o, err);
+    }
+    free(tag);
+    if (ret == 0 && image_id != NULL)
+        *image_id = xstrdup(x.img.id);
+    single_clear(&x);
+    return ret;
 }

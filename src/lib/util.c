@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -209,6 +211,35 @@ int write_file_at(int dirfd, const char *path, const void *data, size_t len, hul
         return hull_err(err, errno, "open \"%s\" for writing", path);
     if (write_all(fd, data, len) < 0)
         return hull_err(err, errno, "write \"%s\"", path);
+    return 0;
+}
+
+int proc_open_checked(const char *path, int flags, hull_error **err)
+{
+    _cleanup_close_ int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+    struct statfs sfs;
+
+    if (fd < 0)
+        return hull_err(err, errno, "open %s", path);
+    if (fstatfs(fd, &sfs) < 0)
+        return hull_err(err, errno, "statfs %s", path);
+    if (sfs.f_type != PROC_SUPER_MAGIC)
+        return hull_err(err, 0, "%s is not on procfs (filesystem magic 0x%lx), refusing to use it",
+                        path, (unsigned long)sfs.f_type);
+    return take_fd(fd);
+}
+
+int proc_write_checked(const char *path, const void *data, size_t len, hull_error **err)
+{
+    _cleanup_close_ int fd = proc_open_checked(path, O_WRONLY, err);
+
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, data, len);
+    if (n < 0)
+        return hull_err(err, errno, "write %s", path);
+    if ((size_t)n != len)
+        return hull_err(err, EIO, "write %s: short write (%zd of %zu bytes)", path, n, len);
     return 0;
 }
 

@@ -75,6 +75,16 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
 /* Writes DATA to an existing file (O_WRONLY|O_TRUNC, no creation). */
 int write_file_at(int dirfd, const char *path, const void *data, size_t len, hull_error **err);
 
+/* Opens PATH, a file under /proc, and checks that it is on procfs before
+ * the caller writes to it: a container's /proc comes from its config and
+ * image, and a file bound over a /proc entry would silently take a
+ * security setting (CVE-2019-16884).  A final symlink is not followed. */
+int proc_open_checked(const char *path, int flags, hull_error **err);
+
+/* proc_open_checked() for writing, then DATA in one write(2): procfs
+ * files such as uid_map take a value only whole, in a single write. */
+int proc_write_checked(const char *path, const void *data, size_t len, hull_error **err);
+
 /* Writes DATA to DIRFD/NAME atomically: a temporary file in the same
  * directory, fsync'ed, then renamed over NAME.  NAME is a plain file name
  * (no "/"): open the directory first. */

@@ -527,6 +527,44 @@ static int cmd_spin(int argc, char **argv)
     return 0;
 }
 
+/* Allocates N MiB one at a time, writing every page so it is really
+ * charged, and prints "allocated=N" once all are held; under a smaller
+ * memory limit the OOM killer ends it first. */
+static int cmd_hog(int argc, char **argv)
+{
+    long mib;
+
+    if (parse_long(argv[1], &mib) < 0 || mib < 1 || mib > 1048576)
+        return usage("hog: N must be in 1..1048576");
+    for (long i = 0; i < mib; i++) {
+        char *p = malloc(1 << 20);
+        if (p == NULL)
+            return fail_errno("malloc", ENOMEM);
+        memset(p, (int)(i & 0xff) | 1, 1 << 20);
+    }
+    printf("allocated=%ld\n", mib);
+    return 0;
+}
+
+/* Counts up forever, rewriting FILE with the count (fixed width, so a
+ * reader never sees a shorter number mixed with a longer one) every
+ * millisecond: a file that stops changing means the process stopped. */
+static int cmd_count(int argc, char **argv)
+{
+    int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    struct timespec ms = {0, 1000000};
+    char buf[32];
+
+    if (fd < 0)
+        return fail_errno(argv[1], errno);
+    for (unsigned long n = 0;; n++) {
+        int len = snprintf(buf, sizeof(buf), "%020lu\n", n);
+        if (pwrite(fd, buf, (size_t)len, 0) != len)
+            return fail_errno(argv[1], errno);
+        nanosleep(&ms, NULL);
+    }
+}
+
 /* Forks up to N children that wait, prints "forked=K", then kills and
  * reaps them.  Fails (with the fork errno) if fewer than N could be made,
  * which is what a pids limit must cause. */
@@ -769,6 +807,8 @@ static const struct command commands[] = {
     {"winsize", 0, cmd_winsize, ""},
     {"spin", 0, cmd_spin, ""},
     {"fork-bomb", 1, cmd_fork_bomb, "N"},
+    {"hog", 1, cmd_hog, "MIB"},
+    {"count", 1, cmd_count, "FILE"},
     {"exec", 1, cmd_exec, "PATH [ARGS...]"},
     {"rewrite-exe", 2, cmd_rewrite_exe, "PID WAITFILE"},
     {"spawn", 2, cmd_spawn, "N SECS"},

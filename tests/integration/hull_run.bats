@@ -264,9 +264,9 @@ wait_running() {
     run hull run
     assert_equal "$status" 125
     assert_output --partial '"hull run" requires at least 1 argument.'
-    run hull run -d busybox true
+    run hull run --restart sometimes busybox true
     assert_equal "$status" 125
-    assert_output --partial "not supported yet"
+    assert_output --partial 'invalid restart policy "sometimes"'
     run hull run --name x busybox true
     assert_equal "$status" 125
     assert_output --partial "Invalid container name (x)"

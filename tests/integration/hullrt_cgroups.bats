@@ -134,3 +134,257 @@ start_sleeper() {
     assert_failure
     [ -z "$(leftover_cgroups)" ]
 }
+
+# cg_file CONTROLLER V1FILE V2FILE: the path of a limit file of this test's
+# cgroup, whichever version the controller is on.
+cg_file() {
+    if cg_is_v2 "$1"; then
+        echo "$(cg_dir "$1")/$3"
+    else
+        echo "$(cg_dir "$1")/$2"
+    fi
+}
+
+# counter_value: what `probe count /tmp/counter` last wrote, as a number.
+counter_value() {
+    local v
+    v="$(cat "$ROOTFS/tmp/counter" 2>/dev/null)"
+    echo $((10#${v:-0}))
+}
+
+# wait_counter_above N: until the counter passes N.
+wait_counter_above() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ "$(counter_value)" -gt "$1" ] && return 0
+        sleep 0.1
+    done
+    echo "the counter stayed at $(counter_value), not above $1" >&2
+    return 1
+}
+
+start_counter() {
+    cfg_args /probe count /tmp/counter
+    rt run --detach --bundle "$BUNDLE" "$ID" >/dev/null
+    wait_counter_above 0
+}
+
+# memory_limits BYTES: a memory limit without swap to escape to.
+memory_limits() {
+    cfg --argjson m "$1" '.linux.resources.memory = {limit: $m, swap: $m}'
+}
+
+@test "a memory hog is killed by the OOM killer at the limit, and the kill is reported" {
+    memory_limits 33554432
+    run_probe hog 512
+    assert_equal "$status" 137
+    refute_output --partial allocated=
+    if [ "$RT_KIND" = hullrt ]; then
+        assert_output --partial "the OOM killer killed 1 of its processes"
+    fi
+    [ -z "$(leftover_cgroups)" ]
+}
+
+@test "events prints an oom event when the OOM killer strikes" {
+    memory_limits 33554432
+    cfg_args /probe hog 512
+    rt create --bundle "$BUNDLE" "$ID" >/dev/null
+    # Watching from before the start: no kill can come too early.
+    bg rt events --interval 1s "$ID" >"$BATS_TEST_TMPDIR/events" 2>&1
+    for _ in $(seq 100); do
+        [ -s "$BATS_TEST_TMPDIR/events" ] && break
+        sleep 0.1
+    done
+    rt start "$ID"
+    for _ in $(seq 100); do
+        grep -q '"type":"oom"' "$BATS_TEST_TMPDIR/events" && break
+        sleep 0.1
+    done
+    run cat "$BATS_TEST_TMPDIR/events"
+    assert_line "{\"type\":\"oom\",\"id\":\"$ID\"}"
+    wait_status "$ID" stopped
+}
+
+@test "events --stats reports memory, cpu and pids in runc's shape" {
+    cfg '.linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 20}'
+    start_sleeper
+    run_rt events --stats "$ID"
+    assert_success
+    [ "$(jq -r .type <<<"$output")" = stats ]
+    [ "$(jq -r .id <<<"$output")" = "$ID" ]
+    [ "$(jq -r .data.memory.usage.limit <<<"$output")" = 67108864 ]
+    [ "$(jq -r .data.memory.usage.usage <<<"$output")" -gt 0 ]
+    [ "$(jq -r .data.pids.current <<<"$output")" = 1 ]
+    [ "$(jq -r .data.pids.limit <<<"$output")" = 20 ]
+    [ "$(jq -r '.data.cpu.usage | has("kernel") and has("user")' <<<"$output")" = true ]
+}
+
+# 1% of a cpu: a spinning process exceeds it even on a busy host.
+@test "the cpu quota shows in the cpu statistics as throttling" {
+    cfg '.linux.resources.cpu = {quota: 1000, period: 100000}'
+    cfg_args /probe spin
+    rt run --detach --bundle "$BUNDLE" "$ID" >/dev/null
+    local throttled=0 total=0
+    for _ in $(seq 200); do
+        out="$(rt events --stats "$ID")"
+        throttled="$(jq -r '.data.cpu.throttling.throttledPeriods // 0' <<<"$out")"
+        total="$(jq -r '.data.cpu.usage.total // 0' <<<"$out")"
+        [ "$throttled" -gt 0 ] && break
+        sleep 0.1
+    done
+    [ "$throttled" -gt 0 ]
+    [ "$total" -gt 0 ]
+    [ "$(jq -r .data.cpu.throttling.throttledTime <<<"$out")" -gt 0 ]
+}
+
+@test "a device the rules do not allow cannot be opened" {
+    cfg '.linux.devices = [{path: "/dev/hull-kmsg", type: "c", major: 1, minor: 11}]'
+    run_probe open /dev/hull-kmsg w
+    assert_failure
+    assert_output --partial EPERM
+
+    # An allow rule for writing only: writing opens, reading does not.
+    cfg '.linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 11, access: "w"}]'
+    run_probe open /dev/hull-kmsg w + open /dev/hull-kmsg r
+    assert_failure
+    assert_line ok
+    assert_output --partial EPERM
+}
+
+@test "pause freezes the container and resume lets it go on" {
+    start_counter
+    run_rt pause "$ID"
+    assert_success
+    [ "$(state_field "$ID" status)" = paused ]
+    local frozen
+    frozen="$(counter_value)"
+    sleep 0.3
+    [ "$(counter_value)" = "$frozen" ]
+    run_rt resume "$ID"
+    assert_success
+    [ "$(state_field "$ID" status)" = running ]
+    wait_counter_above "$frozen"
+}
+
+@test "pause and resume refuse the wrong states" {
+    start_counter
+    run_rt resume "$ID"
+    assert_failure
+    assert_output --partial "not paused"
+    rt pause "$ID"
+    run_rt pause "$ID"
+    assert_failure
+    rt resume "$ID"
+    rt kill "$ID" KILL
+    wait_status "$ID" stopped
+    run_rt pause "$ID"
+    assert_failure
+    assert_output --partial "not running"
+}
+
+@test "a paused container can be killed, and deleted with --force" {
+    start_counter
+    rt pause "$ID"
+    run_rt kill "$ID" KILL
+    assert_success
+    wait_status "$ID" stopped
+
+    ID="$ID-b"
+    start_counter
+    rt pause "$ID"
+    run_rt delete "$ID"
+    assert_failure
+    run_rt delete --force "$ID"
+    assert_success
+    [ -z "$(leftover_cgroups)" ]
+}
+
+@test "update raises the limits of a running container" {
+    cfg '.linux.resources.memory = {limit: 33554432} | .linux.resources.pids = {limit: 10}'
+    start_sleeper
+    run_rt update --memory 64m --pids-limit 20 "$ID"
+    assert_success
+    assert_equal "$(cat "$(cg_file memory memory.limit_in_bytes memory.max)")" 67108864
+    assert_equal "$(cat "$(cg_dir pids)/pids.max")" 20
+    run_rt events --stats "$ID"
+    [ "$(jq -r .data.memory.usage.limit <<<"$output")" = 67108864 ]
+
+    echo '{"cpu": {"quota": 20000, "period": 100000}}' >"$BATS_TEST_TMPDIR/res.json"
+    run_rt update --resources "$BATS_TEST_TMPDIR/res.json" "$ID"
+    assert_success
+    if cg_is_v2 cpu; then
+        assert_equal "$(cat "$(cg_dir cpu)/cpu.max")" "20000 100000"
+    else
+        assert_equal "$(cat "$(cg_dir cpu)/cpu.cfs_quota_us")" 20000
+    fi
+}
+
+@test "update refuses bad values and keeps the old limits" {
+    cfg '.linux.resources.memory = {limit: 33554432}'
+    start_sleeper
+    run_rt update --memory lots "$ID"
+    assert_failure
+    assert_output --partial lots
+    run_rt update --pids-limit x "$ID"
+    assert_failure
+    run_rt update --cpu-quota -5 "$ID"
+    assert_failure
+    hullrt_only
+    run_rt update --l3-cache-schema L3:0=1 "$ID"
+    assert_failure
+    assert_output --partial "not supported"
+    assert_equal "$(cat "$(cg_file memory memory.limit_in_bytes memory.max)")" 33554432
+}
+
+@test "ps lists the container's processes" {
+    cfg_args /probe spawn 2 600
+    rt run --detach --bundle "$BUNDLE" "$ID" >/dev/null
+    PID="$(state_field "$ID" pid)"
+    for _ in $(seq 50); do
+        [ "$(rt ps --format json "$ID" | jq length)" = 3 ] && break
+        sleep 0.1
+    done
+    run rt ps --format json "$ID"
+    assert_success
+    [ "$(jq length <<<"$output")" = 3 ]
+    [ "$(jq "index($PID)" <<<"$output")" != null ]
+    run rt ps "$ID"
+    assert_success
+    assert_line --index 0 --regexp '^UID +PID +PPID'
+    assert_line --regexp "^root +$PID "
+    [ "${#lines[@]}" = 4 ]
+    run rt ps "$ID" -o pid,comm
+    assert_success
+    assert_line --index 0 --regexp '^ *PID +COMMAND$'
+    assert_line --regexp "^ *$PID +probe$"
+}
+
+# bad_config FILTER WORDS...: create fails with an error holding WORDS and
+# leaves no state, cgroup or process.
+bad_config() {
+    make_config
+    cfg "$1"
+    run_rt create --bundle "$BUNDLE" "$ID"
+    assert_failure
+    shift
+    for w in "$@"; do
+        assert_output --partial "$w"
+    done
+    [ ! -e "$ROOT/$ID" ]
+    [ -z "$(leftover_cgroups)" ]
+}
+
+@test "bad resource values are clear errors and create nothing" {
+    hullrt_only
+    bad_config '.linux.resources.memory = {limit: -5}' memory.limit
+    bad_config '.linux.resources.pids = {limit: -7}' pids
+    bad_config '.linux.resources.cpu = {quota: -3}' cpu.quota
+    bad_config '.linux.resources.memory = {limit: 33554432, swap: 1048576}' memory.swap
+    bad_config '.linux.resources.blockIO = {weight: 5}' blockIO.weight
+    bad_config '.linux.resources.devices = [{allow: true, type: "x", access: "rwm"}]' devices
+    bad_config '.linux.resources.devices = [{allow: true, type: "c", access: "rwz"}]' access
+    bad_config '.linux.cgroupsPath = "/hull-test/../escape"' '".."'
+    bad_config '.linux.cgroupsPath = "../escape"' '".."'
+    bad_config '.linux.resources.unified = {"memory.no_such_knob": "1"}' unified
+    bad_config '.linux.resources.unified = {"../../etc": "1"}' unified
+}

@@ -298,6 +298,8 @@ wait_lines() {
 @test "list shows containers as a table, as JSON and as bare ids" {
     cfg_args /probe sleep 600
     rt create --bundle "$BUNDLE" "$ID"
+    # A cgroup of its own: one cgroup is never shared by two containers.
+    cfg --arg cg "$CGPATH-2" '.linux.cgroupsPath = $cg'
     rt create --bundle "$BUNDLE" "$ID-2"
 
     run_rt list

@@ -216,6 +216,25 @@ static void test_layout_parse_v2(void **state)
     expect_error(e, "no cgroup v2 hierarchy is mounted");
 }
 
+/* A v1 hierarchy mounted read-only, or whose superblock is (a container's
+ * read-only cgroup mount made it), cannot hold a container's cgroup. */
+static void test_layout_skips_read_only(void **state)
+{
+    _cleanup_cg_layout_ struct cg_layout l = {0};
+    _cleanup_error_ hull_error *e = NULL;
+    static const char mi[] =
+        "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+        "36 31 0:33 / /sys/fs/cgroup/devices ro,relatime - cgroup cgroup rw,devices\n"
+        "71 27 0:65 / /run/hugetlb rw,relatime - cgroup cgroup ro,hugetlb\n";
+
+    (void)state;
+    check_ok(cg_layout_parse(&l, HULL_CGROUP_V1, hybrid_cgroups, mi, &e), e);
+    assert_int_equal(l.n_hier, 1);
+    assert_non_null(cg_layout_find(&l, CG_MEMORY));
+    assert_null(cg_layout_find(&l, CG_DEVICES));
+    assert_null(cg_layout_find(&l, CG_HUGETLB));
+}
+
 /* The message a config gets when a controller lives on the hybrid v2
  * hierarchy only, as hugetlb does on this project's test machine. */
 static void test_need_hybrid_message(void **state)
@@ -524,6 +543,24 @@ static void fill_resources(struct hull_resources *r, struct hull_device_rule rul
     r->n_devices = 2;
 }
 
+/* A watch of a group without OOM events reports none, and the group's
+ * removal once it is gone. */
+static void exercise_oom_watch(const char *path)
+{
+    _cleanup_error_ hull_error *e = NULL;
+    struct hull_cgroup_oom_watch w;
+    uint64_t events = 1;
+    bool gone = true;
+
+    check_ok(hull_cgroup_oom_watch_open(path, &w, &e), e);
+    assert_true(w.fd >= 0);
+    check_ok(hull_cgroup_oom_watch_read(&w, &events, &gone, &e), e);
+    assert_int_equal(events, 0);
+    assert_false(gone);
+    hull_cgroup_oom_watch_close(&w);
+    assert_int_equal(w.fd, -1);
+}
+
 static void exercise_running(const struct cg_layout *l, const char *path, struct child *c)
 {
     _cleanup_error_ hull_error *e = NULL;
@@ -563,10 +600,19 @@ static void exercise_running(const struct cg_layout *l, const char *path, struct
     assert_true(st.has_memory && st.has_pids && st.has_cpu);
     assert_true(st.memory_usage > 0);
     assert_int_equal(st.memory_limit, 64 << 20);
+    assert_true(st.n_memory_raw > 0);
     assert_int_equal(st.pids_current, 1);
     assert_int_equal(st.pids_limit, 20);
+    /* a quota was set: the CFS bandwidth figures are there */
+    assert_true(st.has_throttling);
+    assert_true(st.cpu_usage_ns > 0);
+    if (l->mode == HULL_CGROUP_V1)
+        assert_true(st.n_cpu_percpu > 0);
+    hull_cgroup_stats_clear(&st);
+    assert_null(st.memory_raw);
     check_ok(hull_cgroup_oom_kill_count(path, &ooms, &e), e);
     assert_int_equal(ooms, 0);
+    exercise_oom_watch(path);
 }
 
 static void test_create_lifecycle(void **state)
@@ -1023,6 +1069,7 @@ int main(void)
         cmocka_unit_test(test_resolve_colons_in_path),
         cmocka_unit_test(test_layout_parse_hybrid),
         cmocka_unit_test(test_layout_parse_v2),
+        cmocka_unit_test(test_layout_skips_read_only),
         cmocka_unit_test(test_need_hybrid_message),
         cmocka_unit_test(test_resolve_relative_rules),
         cmocka_unit_test(test_resolve_relative_host),

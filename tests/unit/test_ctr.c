@@ -238,6 +238,145 @@ static void test_concurrent_names(void **state)
     assert_int_equal(wins, 1);
 }
 
+static void test_options_round_trip(void **state)
+{
+    struct fixture *f = *state;
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_free_ char *id = make(f, "opts");
+    struct hull_ctr c;
+    int lock;
+
+    assert_int_equal(hull_ctr_load(f->dirfd, id, &c, &err), 0);
+    /* Defaults of a record written without the options. */
+    assert_int_equal(c.restart.policy, HULL_RESTART_NO);
+    assert_int_equal(c.log.max_file, 1);
+    strv_append(&c.labels, "tier=web");
+    c.init = true;
+    c.restart = (struct hull_restart){HULL_RESTART_ON_FAILURE, 3};
+    c.stop_signal = xstrdup("SIGUSR1");
+    c.stop_timeout = 7;
+    c.log = (struct hull_log_opts){1024, 3};
+    c.status = HULL_CTR_RESTARTING;
+    c.monitor_pid = 42;
+    c.restart_count = 2;
+    c.stop_requested = true;
+    c.error = xstrdup("boom");
+    lock = hull_ctr_lock(f->dirfd, id, &err);
+    assert_true(lock >= 0);
+    assert_int_equal(hull_ctr_save(f->dirfd, &c, &err), 0);
+    close(lock);
+    hull_ctr_clear(&c);
+    assert_int_equal(hull_ctr_load(f->dirfd, id, &c, &err), 0);
+    assert_string_equal(c.labels[0], "tier=web");
+    assert_true(c.init);
+    assert_int_equal(c.restart.policy, HULL_RESTART_ON_FAILURE);
+    assert_int_equal(c.restart.max_retries, 3);
+    assert_string_equal(c.stop_signal, "SIGUSR1");
+    assert_int_equal(c.stop_timeout, 7);
+    assert_int_equal(c.log.max_size, 1024);
+    assert_int_equal(c.log.max_file, 3);
+    assert_int_equal(c.status, HULL_CTR_RESTARTING);
+    assert_string_equal(hull_ctr_status_name(c.status), "restarting");
+    assert_int_equal(c.monitor_pid, 42);
+    assert_int_equal(c.restart_count, 2);
+    assert_true(c.stop_requested);
+    assert_string_equal(c.error, "boom");
+    hull_ctr_clear(&c);
+}
+
+static void test_restart_policy(void **state)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    struct hull_restart r;
+    struct hull_ctr c = {0};
+
+    (void)state;
+    assert_int_equal(hull_restart_parse("no", &r, &err), 0);
+    assert_int_equal(r.policy, HULL_RESTART_NO);
+    assert_int_equal(hull_restart_parse("", &r, &err), 0);
+    assert_int_equal(r.policy, HULL_RESTART_NO);
+    assert_int_equal(hull_restart_parse("on-failure:5", &r, &err), 0);
+    assert_int_equal(r.policy, HULL_RESTART_ON_FAILURE);
+    assert_int_equal(r.max_retries, 5);
+    assert_int_equal(hull_restart_parse("unless-stopped", &r, &err), 0);
+    assert_string_equal(hull_restart_policy_name(r.policy), "unless-stopped");
+    assert_int_equal(hull_restart_parse("always:3", &r, &err), -1);
+    assert_non_null(strstr(err->msg, "\"always:3\""));
+    hull_error_freep(&err);
+    assert_int_equal(hull_restart_parse("on-failure:x", &r, &err), -1);
+    hull_error_freep(&err);
+    assert_int_equal(hull_restart_parse("sometimes", &r, &err), -1);
+    assert_int_equal(err->kind, HULL_ERR_BAD_INPUT);
+
+    c.restart = (struct hull_restart){HULL_RESTART_ON_FAILURE, 2};
+    assert_false(hull_restart_wanted(&c, 0));
+    assert_true(hull_restart_wanted(&c, 1));
+    c.restart_count = 2;
+    assert_false(hull_restart_wanted(&c, 1));
+    c.restart = (struct hull_restart){HULL_RESTART_ALWAYS, 0};
+    assert_true(hull_restart_wanted(&c, 0));
+    c.stop_requested = true;
+    assert_false(hull_restart_wanted(&c, 0));
+    c.stop_requested = false;
+    c.restart.policy = HULL_RESTART_NO;
+    assert_false(hull_restart_wanted(&c, 1));
+}
+
+static void test_log_opts(void **state)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    struct hull_log_opts o = {0, 1};
+
+    (void)state;
+    assert_int_equal(hull_log_opt_parse("max-size=10m", &o, &err), 0);
+    assert_int_equal(o.max_size, 10ull << 20);
+    assert_int_equal(hull_log_opt_parse("max-size=1.5k", &o, &err), 0);
+    assert_int_equal(o.max_size, 1536);
+    assert_int_equal(hull_log_opt_parse("max-size=2GB", &o, &err), 0);
+    assert_int_equal(o.max_size, 2ull << 30);
+    assert_int_equal(hull_log_opt_parse("max-size=-1", &o, &err), 0);
+    assert_int_equal(o.max_size, 0);
+    assert_int_equal(hull_log_opt_parse("max-file=4", &o, &err), 0);
+    assert_int_equal(o.max_file, 4);
+    assert_int_equal(hull_log_opt_parse("max-file=0", &o, &err), -1);
+    hull_error_freep(&err);
+    assert_int_equal(hull_log_opt_parse("max-size=lots", &o, &err), -1);
+    assert_non_null(strstr(err->msg, "\"lots\""));
+    hull_error_freep(&err);
+    assert_int_equal(hull_log_opt_parse("compress=true", &o, &err), -1);
+    assert_non_null(strstr(err->msg, "unknown log opt \"compress\""));
+}
+
+static void test_rename_and_orphans(void **state)
+{
+    struct fixture *f = *state;
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_free_ char *a = make(f, "alpha");
+    _cleanup_free_ char *b = make(f, "beta");
+    _cleanup_free_ char *found = NULL;
+    _cleanup_strv_ char **orphans = NULL;
+    _cleanup_free_ char *record = NULL;
+
+    assert_int_equal(hull_ctr_rename(f->dirfd, a, "gamma", &err), 0);
+    assert_int_equal(hull_ctr_lookup(f->dirfd, "gamma", &found, &err), 0);
+    assert_string_equal(found, a);
+    assert_int_equal(hull_ctr_rename(f->dirfd, a, "beta", &err), -1);
+    assert_non_null(strstr(err->msg, "is already in use by container"));
+    hull_error_freep(&err);
+    assert_int_equal(hull_ctr_rename(f->dirfd, a, "x", &err), -1);
+    hull_error_freep(&err);
+    /* A directory whose record went first, as a removal killed halfway
+     * leaves it. */
+    assert_int_equal(hull_ctr_orphans(f->dirfd, &orphans, &err), 0);
+    assert_null(orphans);
+    record = xasprintf("%s/hull.json", b);
+    assert_int_equal(unlinkat(f->dirfd, record, 0), 0);
+    assert_int_equal(hull_ctr_orphans(f->dirfd, &orphans, &err), 0);
+    assert_non_null(orphans);
+    assert_string_equal(orphans[0], b);
+    assert_null(orphans[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +385,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_and_remove, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_options_round_trip, setup, teardown),
+        cmocka_unit_test(test_restart_policy),
+        cmocka_unit_test(test_log_opts),
+        cmocka_unit_test_setup_teardown(test_rename_and_orphans, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

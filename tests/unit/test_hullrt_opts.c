@@ -47,6 +47,38 @@ static const struct hullrt_opt *const tables[] = {create_like, run_like, NULL};
     })
 #define PARSE(o, p, e, ...) PARSE_AT(-1, o, p, e, __VA_ARGS__)
 
+/* A repeatable flag collects copies of its values; hullrt_opts_free()
+ * releases them. */
+struct list_opts {
+    char **env;
+};
+
+static const struct hullrt_opt list_table[] = {
+    {"env", 'e', HULLRT_OPT_LIST, offsetof(struct list_opts, env), "KEY=VALUE", NULL, "env"},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+static void test_list(void **state)
+{
+    const struct hullrt_opt *const t[] = {list_table, NULL};
+    const char *v[] = {"-e", "A=1", "--env=B=2", "id", "-e", "C=3", NULL};
+    struct list_opts o = {0};
+    struct hullrt_parsed p;
+    hull_error *e = NULL;
+
+    /* Stopping after the first argument: "-e C=3" is the command's. */
+    assert_int_equal(hullrt_parse_flags(t, 0, 6, (char **)v, &o, &p, &e), 0);
+    assert_int_equal(strv_len(o.env), 2);
+    assert_string_equal(o.env[0], "A=1");
+    assert_string_equal(o.env[1], "B=2");
+    assert_int_equal(p.nargs, 3);
+    assert_string_equal(p.args[1], "-e");
+    hullrt_opts_free(t, &o);
+    assert_null(o.env);
+    hullrt_parsed_clear(&p);
+    (void)state;
+}
+
 static void test_value_spellings(void **state)
 {
     const char *const spellings[][3] = {
@@ -366,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_clean_abs_path),
         cmocka_unit_test(test_abs_path_relative),
         cmocka_unit_test(test_print_options),
+        cmocka_unit_test(test_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

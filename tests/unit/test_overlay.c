@@ -8,7 +8,9 @@
 #include "overlay.h"
 #include "util.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -107,23 +109,108 @@ static void test_mount_layers_and_upper(void **state)
     assert_int_equal(hull_overlay_unmount(rootfs, &err), 0);
 }
 
-static void test_too_many_layers(void **state)
+#define MANY 150
+
+/* Layers whose paths together are far longer than a page: each is given
+ * to the kernel on its own.  The top layer wins, the lowest still shows,
+ * and a whiteout in the middle hides what is below it. */
+static char **make_many(struct fixture *f)
+{
+    char **layers = xmalloc0((MANY + 1) * sizeof(char *));
+
+    for (size_t i = 0; i < MANY; i++) {
+        layers[i] = xasprintf("%s/%064zu", f->dir, i);
+        assert_int_equal(mkdir(layers[i], 0755), 0);
+        _cleanup_free_ char *own = xasprintf("%s/f%zu", layers[i], i);
+        _cleanup_free_ char *top = xasprintf("%s/top", layers[i]);
+        _cleanup_free_ char *n = xasprintf("%zu", i);
+        write_file(own, n);
+        write_file(top, n);
+    }
+    _cleanup_free_ char *wh = xasprintf("%s/f5", layers[100]);
+    assert_int_equal(mknod(wh, S_IFCHR | 0600, 0), 0);
+    return layers;
+}
+
+static void check_many(int root)
+{
+    char buf[16] = {0};
+    int fd = openat(root, "top", O_RDONLY | O_CLOEXEC);
+
+    assert_true(fd >= 0);
+    assert_true(read(fd, buf, sizeof(buf) - 1) > 0);
+    close(fd);
+    assert_string_equal(buf, "149");
+    assert_int_equal(faccessat(root, "f0", F_OK, 0), 0);
+    assert_int_equal(faccessat(root, "f5", F_OK, 0), -1);
+    assert_int_equal(faccessat(root, "f6", F_OK, 0), 0);
+}
+
+static void test_many_layers(void **state)
 {
     struct fixture *f = *state;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_free_ char *upper = path(f, "upper"), *work = path(f, "work");
     _cleanup_free_ char *rootfs = path(f, "rootfs");
-    char *layers[200];
+    _cleanup_strv_ char **layers = NULL;
+    _cleanup_close_ int root = -1;
 
-    for (size_t i = 0; i < ARRAY_SIZE(layers); i++)
-        layers[i] = xasprintf("/var/lib/hull/layers/%064zu", i);
-    assert_int_equal(hull_overlay_mount((const char *const *)layers, ARRAY_SIZE(layers), upper,
-                                        work, rootfs, &err),
-                     -1);
-    assert_string_equal(err->msg, "image has too many layers for one mount: 200");
-    assert_int_equal(hull_overlay_is_mounted(rootfs, &err), 0);
-    for (size_t i = 0; i < ARRAY_SIZE(layers); i++)
-        free(layers[i]);
+    if (geteuid() != 0)
+        skip();
+    layers = make_many(f);
+    if (hull_overlay_mount((const char *const *)layers, MANY, upper, work, rootfs, &err) < 0)
+        fail_msg("%s", err->msg);
+    root = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(root >= 0);
+    check_many(root);
+    assert_int_equal(hull_overlay_unmount(rootfs, &err), 0);
+}
+
+/* Without the new API: short links next to the upper directory. */
+static void test_many_layers_legacy(void **state)
+{
+    struct fixture *f = *state;
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_free_ char *upper = path(f, "upper"), *work = path(f, "work");
+    _cleanup_free_ char *rootfs = path(f, "rootfs"), *link = path(f, "l/149");
+    _cleanup_strv_ char **layers = NULL;
+    _cleanup_close_ int root = -1;
+    char target[PATH_MAX + 1] = {0};
+
+    if (geteuid() != 0)
+        skip();
+    layers = make_many(f);
+    if (hull_overlay_mount_legacy((const char *const *)layers, MANY, upper, work, rootfs, &err) < 0)
+        fail_msg("%s", err->msg);
+    root = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(root >= 0);
+    check_many(root);
+    assert_true(readlink(link, target, PATH_MAX) > 0);
+    assert_string_equal(target, layers[149]);
+    assert_int_equal(hull_overlay_unmount(rootfs, &err), 0);
+}
+
+/* The same stack as a detached read-only mount: readable, not writable,
+ * gone when its descriptor is closed. */
+static void test_open_detached(void **state)
+{
+    struct fixture *f = *state;
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_strv_ char **layers = NULL;
+    int root;
+
+    if (geteuid() != 0)
+        skip();
+    layers = make_many(f);
+    root = hull_overlay_open((const char *const *)layers, MANY, NULL, NULL, true, &err);
+    if (root < 0)
+        fail_msg("%s", err->msg);
+    check_many(root);
+    assert_int_equal(openat(root, "new", O_WRONLY | O_CREAT | O_CLOEXEC, 0644), -1);
+    assert_int_equal(errno, EROFS);
+    close(root);
+    assert_int_equal(
+        hull_overlay_open((const char *const *)layers, MANY, layers[0], NULL, true, &err), -1);
 }
 
 static void test_bad_paths(void **state)
@@ -149,7 +236,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_mount_layers_and_upper, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_too_many_layers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_layers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_layers_legacy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_detached, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -522,9 +522,12 @@ static void test_mask_refuses_fake_dev_null(void **state)
     struct tspec *t = *state;
     _cleanup_free_ char *r = NULL;
 
+    /* /dev is a bind mount here: only then are no default devices made,
+     * so the fake null survives to the masking step. */
     make(t->root, "dev", NULL);
-    make(t->root, "dev/null", "not a device");
+    make(t->host, "null", "not a device");
     make(t->root, "secret.txt", "top secret");
+    add_mount(t, "/dev", "bind", t->host, "rbind");
     t->spec.linux_.masked_paths = split_opts("/secret.txt");
     r = run_child(t, 0, child_fake_null);
     assert_field_has(r, "error", "/dev/null is not the null device");

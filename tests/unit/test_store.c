@@ -281,6 +281,19 @@ static void test_import_compressed(void **state)
     assert_int_equal(count_entries(f, "tmp"), 0);
 }
 
+/* hull_store_image_remove() with the given containers' use. */
+static int rmi(struct fixture *f, const char *ref, bool force, const struct hull_image_user *users,
+               size_t n, hull_error **err)
+{
+    const struct hull_rmi_opts o = {.force = force, .users = users, .n_users = n};
+    char **untagged = NULL, **deleted = NULL;
+    int ret = hull_store_image_remove(f->store, ref, &o, &untagged, &deleted, err);
+
+    strv_free(untagged);
+    strv_free(deleted);
+    return ret;
+}
+
 static void test_list_tag_remove(void **state)
 {
     struct fixture *f = *state;
@@ -311,22 +324,88 @@ static void test_list_tag_remove(void **state)
     hull_error_freep(&err);
 
     /* by id while two tags name it: refused */
-    assert_int_equal(hull_store_image_remove(f->store, a, &err), -1);
-    assert_non_null(strstr(err->msg, "has 2 tags"));
+    assert_int_equal(rmi(f, a, false, NULL, 0, &err), -1);
+    assert_non_null(strstr(err->msg, "referenced in multiple repositories"));
     hull_error_freep(&err);
-    assert_int_equal(hull_store_image_remove(f->store, "a:1", &err), 0);
+    assert_int_equal(rmi(f, "a:1", false, NULL, 0, &err), 0);
     img = get_ok(f, a);
     hull_image_free(img);
     assert_not_found(f, "a:1");
     /* the last tag goes by id: the image goes, the shared layer stays */
-    assert_int_equal(hull_store_image_remove(f->store, hull_digest_hex(a), &err), 0);
+    assert_int_equal(rmi(f, hull_digest_hex(a), false, NULL, 0, &err), 0);
     assert_not_found(f, a);
     assert_not_found(f, "c:2");
     assert_int_equal(count_entries(f, "layers"), 1);
     assert_int_equal(count_entries(f, "blobs/sha256"), 3);
-    assert_int_equal(hull_store_image_remove(f->store, "b:latest", &err), 0);
-    assert_int_equal(hull_store_image_remove(f->store, "b", &err), -1);
+    assert_int_equal(rmi(f, "b:latest", false, NULL, 0, &err), 0);
+    assert_int_equal(rmi(f, "b", false, NULL, 0, &err), -1);
     assert_int_equal(err->kind, HULL_ERR_NOT_EXIST);
+    assert_store_empty(f);
+}
+
+/* Images that containers use are never deleted; their last tag goes only
+ * with force, and prune leaves them alone. */
+static void test_remove_in_use(void **state)
+{
+    struct fixture *f = *state;
+    _cleanup_free_ char *a = import_ok(f, f->tar, "a:1", NULL);
+    _cleanup_error_ hull_error *err = NULL;
+    struct hull_image_user users[] = {{.image_id = a, .ctr_id = "c0ffee0000001", .running = false}};
+    char **untagged = NULL, **deleted = NULL;
+    uint64_t reclaimed = 0;
+
+    assert_int_equal(rmi(f, "a:1", false, users, 1, &err), -1);
+    assert_int_equal(err->kind, HULL_ERR_BAD_INPUT);
+    assert_non_null(strstr(err->msg, "(must force) - container c0ffee000000 is using"));
+    hull_error_freep(&err);
+    assert_int_equal(rmi(f, hull_digest_hex(a), false, users, 1, &err), -1);
+    assert_non_null(strstr(err->msg, "being used by stopped container"));
+    hull_error_freep(&err);
+    users[0].running = true;
+    assert_int_equal(rmi(f, hull_digest_hex(a), true, users, 1, &err), -1);
+    assert_non_null(strstr(err->msg, "(cannot be forced)"));
+    hull_error_freep(&err);
+
+    /* forced by name: untagged, kept while used */
+    const struct hull_rmi_opts o = {.force = true, .users = users, .n_users = 1};
+    assert_int_equal(hull_store_image_remove(f->store, "a:1", &o, &untagged, &deleted, &err), 0);
+    assert_int_equal(strv_len(untagged), 1);
+    assert_string_equal(untagged[0], "a:1");
+    assert_int_equal(strv_len(deleted), 0);
+    strv_free(untagged);
+    strv_free(deleted);
+    struct hull_image *img = get_ok(f, a);
+    assert_int_equal(strv_len(img->repo_tags), 0);
+    hull_image_free(img);
+
+    assert_int_equal(
+        hull_store_prune(f->store, false, users, 1, &untagged, &deleted, &reclaimed, &err), 0);
+    assert_int_equal(strv_len(deleted), 0);
+    strv_free(untagged);
+    strv_free(deleted);
+    assert_int_equal(
+        hull_store_prune(f->store, false, NULL, 0, &untagged, &deleted, &reclaimed, &err), 0);
+    assert_int_equal(strv_len(deleted), 1);
+    assert_string_equal(deleted[0], a);
+    assert_true(reclaimed > 0);
+    strv_free(untagged);
+    strv_free(deleted);
+    assert_store_empty(f);
+
+    /* prune -a takes tagged images too */
+    _cleanup_free_ char *b = import_ok(f, f->tar, "b:1", NULL);
+    assert_int_equal(
+        hull_store_prune(f->store, false, NULL, 0, &untagged, &deleted, &reclaimed, &err), 0);
+    assert_int_equal(strv_len(deleted), 0);
+    strv_free(untagged);
+    strv_free(deleted);
+    assert_int_equal(
+        hull_store_prune(f->store, true, NULL, 0, &untagged, &deleted, &reclaimed, &err), 0);
+    assert_int_equal(strv_len(untagged), 1);
+    assert_int_equal(strv_len(deleted), 1);
+    assert_string_equal(deleted[0], b);
+    strv_free(untagged);
+    strv_free(deleted);
     assert_store_empty(f);
 }
 
@@ -447,6 +526,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_hostile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_import, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remove_in_use, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,463 @@
+/* hull volume: create, ls, inspect, rm and prune of the local volumes
+ * (volume.h). */
+#include "commands.h"
+#include "format.h"
+#include "log.h"
+#include "template.h"
+#include "util.h"
+#include "volume.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct volume_flags {
+    bool quiet, force, all;
+    const char *driver, *format;
+    char **labels, **opts, **filters;
+};
+
+#define F(f) offsetof(struct volume_flags, f)
+
+static const struct hull_flag create_flags[] = {
+    {"driver", 'd', HULL_FLAG_STRING, F(driver), "string", "Specify volume driver name (local)"},
+    {"label", 'l', HULL_FLAG_LIST, F(labels), "list", "Set metadata for a volume"},
+    {"opt", 'o', HULL_FLAG_LIST, F(opts), "map", "Set driver specific options (not supported)"},
+    {NULL, 0, 0, 0, NULL, NULL},
+};
+
+static const struct hull_flag ls_flags[] = {
+    {"filter", 'f', HULL_FLAG_LIST, F(filters), "filter",
+     "Provide filter values (dangling=true|false, name=..., label=KEY[=VALUE], driver=local)"},
+    {"format", 0, HULL_FLAG_STRING, F(format), "string",
+     "Format output using a custom template: 'json' or a Go template such as '{{.Name}}'"},
+    {"quiet", 'q', HULL_FLAG_BOOL, F(quiet), NULL, "Only display volume names"},
+    {NULL, 0, 0, 0, NULL, NULL},
+};
+
+static const struct hull_flag inspect_flags[] = {
+    {"format", 'f', HULL_FLAG_STRING, F(format), "string",
+     "Format output using a custom template: 'json' or a Go template"},
+    {NULL, 0, 0, 0, NULL, NULL},
+};
+
+static const struct hull_flag rm_flags[] = {
+    {"force", 'f', HULL_FLAG_BOOL, F(force), NULL,
+     "Force the removal of one or more volumes (a missing one is no error)"},
+    {NULL, 0, 0, 0, NULL, NULL},
+};
+
+static const struct hull_flag prune_flags[] = {
+    {"all", 'a', HULL_FLAG_BOOL, F(all), NULL,
+     "Remove all unused volumes, not just anonymous ones"},
+    {"force", 'f', HULL_FLAG_BOOL, F(force), NULL, "Do not prompt for confirmation"},
+    {NULL, 0, 0, 0, NULL, NULL},
+};
+
+/* Docker's volume object. */
+static json_t *volume_json(const struct hull_volume *v)
+{
+    json_t *labels = json_object();
+
+    for (size_t i = 0; v->labels != NULL && v->labels[i] != NULL; i++) {
+        const char *eq = strchr(v->labels[i], '=');
+        _cleanup_free_ char *key =
+            xstrndup(v->labels[i], eq ? (size_t)(eq - v->labels[i]) : strlen(v->labels[i]));
+        json_object_set_new(labels, key, json_string(eq ? eq + 1 : ""));
+    }
+    if (v->anonymous)
+        json_object_set_new(labels, "com.docker.volume.anonymous", json_string(""));
+    return json_pack("{s:s, s:s, s:o, s:s, s:s, s:n, s:s}", "CreatedAt", v->created, "Driver",
+                     "local", "Labels",
+                     json_object_size(labels) > 0 ? labels : (json_decref(labels), json_null()),
+                     "Mountpoint", v->mountpoint, "Name", v->name, "Options", "Scope", "local");
+}
+
+static int open_engine(const struct hull_global *g, struct hull_engine **e)
+{
+    _cleanup_error_ hull_error *err = NULL;
+
+    if (hull_engine_open(&g->roots, e, &err) < 0) {
+        hull_report(err);
+        return -1;
+    }
+    return 0;
+}
+
+static int volume_create(const struct hull_global *g, const struct volume_flags *f,
+                         const struct hull_args *args)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_engine_ struct hull_engine *e = NULL;
+    struct hull_volume v;
+
+    if (args->n > 1) {
+        hull_error_log("\"hull volume create\" requires at most 1 argument.");
+        return HULL_EXIT_FAILED;
+    }
+    if (f->driver != NULL && strcmp(f->driver, "local") != 0)
+        hull_err_kind(&err, HULL_ERR_BAD_INPUT, 0,
+                      "volume driver \"%s\" is not supported: only \"local\" is", f->driver);
+    else if (f->opts != NULL)
+        hull_err_kind(&err, HULL_ERR_BAD_INPUT, 0,
+                      "--opt \"%s\": volume driver options are not supported", f->opts[0]);
+    if (err != NULL) {
+        hull_report(err);
+        return 1;
+    }
+    if (open_engine(g, &e) < 0)
+        return 1;
+    if (hull_volume_create(e, args->n > 0 ? args->args[0] : NULL, f->labels, &v, &err) < 0) {
+        hull_report(err);
+        return 1;
+    }
+    printf("%s\n", v.name);
+    hull_volume_clear(&v);
+    return 0;
+}
+
+static int print_objects(json_t *all, const char *format, hull_error **err)
+{
+    size_t i;
+    json_t *o;
+
+    if (format == NULL || strcmp(format, "json") == 0) {
+        char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+        printf("%s\n", s);
+        free(s);
+        return 0;
+    }
+    json_array_foreach (all, i, o) {
+        char *line;
+        if (hull_template_render(format, o, &line, err) < 0)
+            return -1;
+        printf("%s\n", line);
+        free(line);
+    }
+    return 0;
+}
+
+static int volume_inspect(const struct hull_global *g, const struct volume_flags *f,
+                          const struct hull_args *args)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_engine_ struct hull_engine *e = NULL;
+    json_t *all = json_array();
+    int ret = 0;
+
+    if (open_engine(g, &e) < 0) {
+        json_decref(all);
+        return 1;
+    }
+    for (size_t i = 0; i < args->n; i++) {
+        struct hull_volume v;
+        if (hull_volume_get(e, args->args[i], &v, &err) < 0) {
+            hull_report(err);
+            hull_error_freep(&err);
+            ret = 1;
+            continue;
+        }
+        json_array_append_new(all, volume_json(&v));
+        hull_volume_clear(&v);
+    }
+    if (print_objects(all, f->format, &err) < 0) {
+        hull_report(err);
+        ret = 1;
+    }
+    json_decref(all);
+    return ret;
+}
+
+struct ls_filter {
+    int dangling; /* -1: any */
+    char **names, **labels;
+};
+
+static int parse_ls_filters(char *const *list, struct ls_filter *lf, hull_error **err)
+{
+    *lf = (struct ls_filter){.dangling = -1};
+    for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
+        const char *eq = strchr(list[i], '=');
+        size_t klen = eq != NULL ? (size_t)(eq - list[i]) : 0;
+        if (eq == NULL)
+            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                                 "bad format of filter (expected name=value)");
+        if (klen == 8 && strncmp(list[i], "dangling", 8) == 0) {
+            bool b;
+            if (hull_parse_bool(eq + 1, &b) < 0)
+                return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "invalid filter 'dangling=%s'",
+                                     eq + 1);
+            lf->dangling = b;
+        } else if (klen == 4 && strncmp(list[i], "name", 4) == 0) {
+            strv_append(&lf->names, eq + 1);
+        } else if (klen == 5 && strncmp(list[i], "label", 5) == 0) {
+            strv_append(&lf->labels, eq + 1);
+        } else if (klen == 6 && strncmp(list[i], "driver", 6) == 0) {
+            if (strcmp(eq + 1, "local") != 0)
+                lf->dangling = 2; /* matches nothing */
+        } else {
+            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "invalid filter '%.*s'", (int)klen,
+                                 list[i]);
+        }
+    }
+    return 0;
+}
+
+static bool label_matches(const struct hull_volume *v, const char *want)
+{
+    bool has_value = strchr(want, '=') != NULL;
+
+    for (size_t i = 0; v->labels != NULL && v->labels[i] != NULL; i++) {
+        const char *l = v->labels[i];
+        if (has_value ? strcmp(l, want) == 0
+                      : strncmp(l, want, strlen(want)) == 0 && l[strlen(want)] == '=')
+            return true;
+    }
+    return false;
+}
+
+static bool volume_wanted(struct hull_engine *e, const struct hull_volume *v,
+                          const struct ls_filter *lf)
+{
+    if (lf->dangling == 2)
+        return false;
+    for (size_t i = 0; lf->names != NULL && lf->names[i] != NULL; i++)
+        if (strstr(v->name, lf->names[i]) == NULL)
+            return false;
+    for (size_t i = 0; lf->labels != NULL && lf->labels[i] != NULL; i++)
+        if (!label_matches(v, lf->labels[i]))
+            return false;
+    if (lf->dangling >= 0) {
+        _cleanup_strv_ char **users = NULL;
+        if (hull_volume_users(e, v->name, &users, NULL) < 0)
+            return false;
+        if ((users == NULL) != (lf->dangling == 1))
+            return false;
+    }
+    return true;
+}
+
+static int volume_ls(const struct hull_global *g, const struct volume_flags *f)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_engine_ struct hull_engine *e = NULL;
+    struct hull_volume *list = NULL;
+    struct ls_filter lf;
+    size_t n = 0;
+    json_t *all = json_array();
+    struct hull_table *t = NULL;
+    int ret = 1;
+
+    if (parse_ls_filters(f->filters, &lf, &err) < 0 || hull_engine_open(&g->roots, &e, &err) < 0 ||
+        hull_volume_list(e, &list, &n, &err) < 0) {
+        hull_report(err);
+        goto out;
+    }
+    t = hull_table_new(2);
+    if (!f->quiet && f->format == NULL) {
+        char *head[] = {xstrdup("DRIVER"), xstrdup("VOLUME NAME")};
+        hull_table_add(t, head);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!volume_wanted(e, &list[i], &lf))
+            continue;
+        if (f->quiet) {
+            printf("%s\n", list[i].name);
+        } else if (f->format != NULL) {
+            json_array_append_new(all, volume_json(&list[i]));
+        } else {
+            char *row[] = {xstrdup("local"), xstrdup(list[i].name)};
+            hull_table_add(t, row);
+        }
+    }
+    if (f->format != NULL && !f->quiet) {
+        size_t i;
+        json_t *o;
+        json_array_foreach (all, i, o) {
+            char *line = NULL;
+            if (strcmp(f->format, "json") == 0)
+                line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            else if (hull_template_render(f->format, o, &line, &err) < 0) {
+                hull_report(err);
+                goto out;
+            }
+            printf("%s\n", line);
+            free(line);
+        }
+    } else {
+        hull_table_print(t, stdout);
+    }
+    ret = 0;
+out:
+    if (t != NULL)
+        hull_table_free(t);
+    json_decref(all);
+    strv_free(lf.names);
+    strv_free(lf.labels);
+    hull_volume_list_free(list, n);
+    return ret;
+}
+
+static int volume_rm(const struct hull_global *g, const struct volume_flags *f,
+                     const struct hull_args *args)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_engine_ struct hull_engine *e = NULL;
+    int ret = 0;
+
+    if (open_engine(g, &e) < 0)
+        return 1;
+    for (size_t i = 0; i < args->n; i++) {
+        if (hull_volume_remove(e, args->args[i], &err) < 0) {
+            if (!(f->force && err->kind == HULL_ERR_NOT_EXIST)) {
+                hull_report(err);
+                ret = 1;
+            }
+            hull_error_freep(&err);
+            continue;
+        }
+        printf("%s\n", args->args[i]);
+    }
+    return ret;
+}
+
+static bool confirmed(bool all)
+{
+    char answer[16] = "";
+
+    printf("WARNING! This will remove %s local volumes not used by at least one container.\n"
+           "Are you sure you want to continue? [y/N] ",
+           all ? "all" : "anonymous");
+    fflush(stdout);
+    if (fgets(answer, sizeof(answer), stdin) == NULL)
+        return false;
+    return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+static int volume_prune(const struct hull_global *g, const struct volume_flags *f)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_engine_ struct hull_engine *e = NULL;
+    _cleanup_strv_ char **removed = NULL;
+    _cleanup_free_ char *size = NULL;
+    uint64_t reclaimed = 0;
+
+    if (!f->force && !confirmed(f->all))
+        return 0;
+    if (hull_engine_open(&g->roots, &e, &err) < 0 ||
+        hull_volume_prune(e, f->all, &removed, &reclaimed, &err) < 0) {
+        hull_report(err);
+        return 1;
+    }
+    if (removed != NULL) {
+        printf("Deleted Volumes:\n");
+        for (size_t i = 0; removed[i] != NULL; i++)
+            printf("%s\n", removed[i]);
+        printf("\n");
+    }
+    size = hull_human_size(reclaimed);
+    printf("Total reclaimed space: %s\n", size);
+    return 0;
+}
+
+enum sub { SUB_CREATE, SUB_INSPECT, SUB_LS, SUB_RM, SUB_PRUNE };
+
+static const struct {
+    const char *name;
+    enum sub which;
+    struct hull_command cmd;
+    size_t min_args;
+} subcommands[] = {
+    {"create",
+     SUB_CREATE,
+     {"volume create", "[OPTIONS] [VOLUME]", "Create a volume", create_flags, NULL},
+     0},
+    {"inspect",
+     SUB_INSPECT,
+     {"volume inspect", "[OPTIONS] VOLUME [VOLUME...]",
+      "Display detailed information on one or more volumes", inspect_flags, NULL},
+     1},
+    {"ls", SUB_LS, {"volume ls", "[OPTIONS]", "List volumes", ls_flags, NULL}, 0},
+    {"list", SUB_LS, {"volume ls", "[OPTIONS]", "List volumes", ls_flags, NULL}, 0},
+    {"rm",
+     SUB_RM,
+     {"volume rm", "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes", rm_flags, NULL},
+     1},
+    {"remove",
+     SUB_RM,
+     {"volume rm", "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes", rm_flags, NULL},
+     1},
+    {"prune",
+     SUB_PRUNE,
+     {"volume prune", "[OPTIONS]", "Remove unused local volumes", prune_flags, NULL},
+     0},
+};
+
+static int run_sub(const struct hull_global *g, size_t k, int argc, char **argv)
+{
+    struct volume_flags f = {0};
+    struct hull_args args;
+    const struct hull_command *c = &subcommands[k].cmd;
+    int ret = hull_command_parse(c, true, subcommands[k].min_args, argc, argv, &f, &args);
+
+    if (ret == 1 && (subcommands[k].which == SUB_LS || subcommands[k].which == SUB_PRUNE) &&
+        args.n > 0) {
+        hull_error_log("\"hull %s\" accepts no arguments.", c->name);
+        ret = -1;
+    }
+    if (ret == 1) {
+        switch (subcommands[k].which) {
+        case SUB_CREATE:
+            ret = volume_create(g, &f, &args);
+            break;
+        case SUB_INSPECT:
+            ret = volume_inspect(g, &f, &args);
+            break;
+        case SUB_LS:
+            ret = volume_ls(g, &f);
+            break;
+        case SUB_RM:
+            ret = volume_rm(g, &f, &args);
+            break;
+        case SUB_PRUNE:
+            ret = volume_prune(g, &f);
+            break;
+        }
+    } else {
+        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
+    }
+    hull_flags_free(c->flags, &f);
+    hull_args_clear(&args);
+    return ret;
+}
+
+static void volume_help(void)
+{
+    printf("\nUsage:  hull volume COMMAND\n\nManage volumes\n\nCommands:\n");
+    for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
+        if (strcmp(subcommands[i].name, "list") != 0 && strcmp(subcommands[i].name, "remove") != 0)
+            printf("  %-10s%s\n", subcommands[i].name, subcommands[i].cmd.summary);
+    printf("\nRun 'hull volume COMMAND --help' for more information on a command.\n");
+}
+
+/* ARGV holds the words after "volume": the subcommand first. */
+static int cmd_volume(const struct hull_global *g, int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+        volume_help();
+        return argc < 1 ? HULL_EXIT_FAILED : 0;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
+        if (strcmp(subcommands[i].name, argv[0]) == 0)
+            return run_sub(g, i, argc - 1, argv + 1);
+    hull_error_log("'%s' is not a hull volume command.", argv[0]);
+    fprintf(stderr, "See 'hull volume --help'.\n");
+    return HULL_EXIT_FAILED;
+}
+
+const struct hull_command hull_cmd_volume = {
+    .name = "volume",
+    .usage = "COMMAND",
+    .summary = "Manage volumes",
+    .flags = create_flags,
+    .run = cmd_volume,
+};
