@@ -179,6 +179,12 @@ for e in "${ENGINES[@]}"; do
 done
 for e in podman docker; do
     [ -n "${ADDED[$e]:-}" ] || continue
-    printf '%s/hull (added time): %.1f\n' "$e" \
-        "$(awk -v a="${ADDED[$e]}" -v b="${ADDED[hull]}" 'BEGIN { print (b > 0.01 ? a / b : 0) }')"
+    # Within the noise hull's difference can be zero or negative: a ratio
+    # would then mean nothing.
+    awk -v e="$e" -v a="${ADDED[$e]}" -v b="${ADDED[hull]}" 'BEGIN {
+        if (b > 0.01)
+            printf "%s/hull (added time): %.1f\n", e, a / b
+        else
+            printf "%s/hull (added time): hull adds no measurable time (%.2f ms), %s adds %.2f ms\n", e, b, e, a
+    }'
 done

@@ -1,5 +1,5 @@
 /* hull attach: our terminal (or stdio) to a running container's. */
-#include "commands.h"
+#include "cli.h"
 #include "util.h"
 
 struct attach_flags {
@@ -18,8 +18,10 @@ static const struct hull_flag attach_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int attach(const struct hull_global *g, const struct attach_flags *f, const char *ref)
+static int attach(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
+    const struct attach_flags *f = flags;
+    const char *ref = args->args[0];
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     struct hull_attach_opts a = {
@@ -48,19 +50,8 @@ static int attach(const struct hull_global *g, const struct attach_flags *f, con
 static int cmd_attach(const struct hull_global *g, int argc, char **argv)
 {
     struct attach_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_attach, true, 1, argc, argv, &f, &args);
 
-    if (ret == 1 && args.n > 1) {
-        hull_usage_error(&hull_cmd_attach, "\"hull attach\" requires exactly 1 argument.");
-        ret = -1;
-    }
-    if (ret == 1)
-        ret = attach(g, &f, args.args[0]);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_attach, g, argc, argv, &f, attach);
 }
 
 const struct hull_command hull_cmd_attach = {
@@ -69,4 +60,6 @@ const struct hull_command hull_cmd_attach = {
     .summary = "Attach local standard input, output, and error streams to a running container",
     .flags = attach_flags,
     .run = cmd_attach,
+    .min_args = 1,
+    .max_args = 1,
 };

@@ -1,5 +1,5 @@
 /* hull commit: a container's changes as a new image. */
-#include "commands.h"
+#include "cli.h"
 #include "engine_image.h"
 #include "util.h"
 
@@ -23,9 +23,9 @@ static const struct hull_flag commit_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int commit(const struct hull_global *g, const struct commit_flags *f,
-                  const struct hull_args *args)
+static int commit(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
+    const struct commit_flags *f = flags;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     _cleanup_free_ char *id = NULL;
@@ -49,20 +49,8 @@ static int commit(const struct hull_global *g, const struct commit_flags *f,
 static int cmd_commit(const struct hull_global *g, int argc, char **argv)
 {
     struct commit_flags f = {.pause = true};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_commit, true, 1, argc, argv, &f, &args);
 
-    if (ret == 1 && args.n > 2) {
-        hull_usage_error(&hull_cmd_commit, "\"hull commit\" requires at most 2 arguments.");
-        ret = -1;
-    }
-    if (ret == 1)
-        ret = commit(g, &f, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_flags_free(commit_flags, &f);
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_commit, g, argc, argv, &f, commit);
 }
 
 const struct hull_command hull_cmd_commit = {
@@ -71,4 +59,6 @@ const struct hull_command hull_cmd_commit = {
     .summary = "Create a new image from a container's changes",
     .flags = commit_flags,
     .run = cmd_commit,
+    .min_args = 1,
+    .max_args = 2,
 };

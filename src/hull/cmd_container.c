@@ -1,13 +1,10 @@
 /* hull container: Docker's "container" group.  "prune" is its own; every
  * other subcommand is the top-level command of that name ("ls" and
  * "list" are ps). */
-#include "commands.h"
-#include "format.h"
-#include "log.h"
+#include "cli.h"
 #include "util.h"
 
 #include <stdio.h>
-#include <string.h>
 
 struct prune_flags {
     bool force;
@@ -17,13 +14,6 @@ static const struct hull_flag prune_flags[] = {
     {"force", 'f', HULL_FLAG_BOOL, offsetof(struct prune_flags, force), NULL,
      "Do not prompt for confirmation"},
     {NULL, 0, 0, 0, NULL, NULL},
-};
-
-static const struct hull_command prune_cmd = {
-    .name = "container prune",
-    .usage = "[OPTIONS]",
-    .summary = "Remove all stopped containers",
-    .flags = prune_flags,
 };
 
 bool hull_confirm(const char *warning)
@@ -44,78 +34,67 @@ int hull_prune_containers(struct hull_engine *e, uint64_t *reclaimed, hull_error
 
     if (hull_engine_prune(e, &removed, reclaimed, err) < 0)
         return -1;
-    if (removed != NULL) {
-        printf("Deleted Containers:\n");
-        for (size_t i = 0; removed[i] != NULL; i++)
-            printf("%s\n", removed[i]);
-        printf("\n");
-    }
+    hull_print_block("Deleted Containers", removed, "");
     return 0;
 }
 
-static int prune(const struct hull_global *g, int argc, char **argv)
+static int prune(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
-    struct prune_flags f = {0};
-    struct hull_args args;
+    const struct prune_flags *f = flags;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     uint64_t reclaimed = 0;
-    int ret = hull_command_parse(&prune_cmd, true, 0, argc, argv, &f, &args);
 
-    if (ret != 1) {
-        hull_args_clear(&args);
-        return ret < 0 ? HULL_EXIT_FAILED : 0;
-    }
-    hull_args_clear(&args);
-    if (!f.force && !hull_confirm("WARNING! This will remove all stopped containers.\n"))
+    if (!f->force && !hull_confirm("WARNING! This will remove all stopped containers.\n"))
         return 0;
-    if (hull_engine_open(&g->roots, &e, &err) < 0 ||
-        hull_prune_containers(e, &reclaimed, &err) < 0) {
+    if (hull_open_engine(g, &e) < 0)
+        return 1;
+    if (hull_prune_containers(e, &reclaimed, &err) < 0) {
         hull_report(err);
         return 1;
     }
-    _cleanup_free_ char *size = hull_human_size(reclaimed);
-    printf("Total reclaimed space: %s\n", size);
+    hull_print_reclaimed(reclaimed);
     return 0;
 }
 
-static const struct {
-    const char *name;
-    const struct hull_command *cmd;
-} aliases[] = {
-    {"ls", &hull_cmd_ps},           {"list", &hull_cmd_ps},         {"ps", &hull_cmd_ps},
-    {"rm", &hull_cmd_rm},           {"run", &hull_cmd_run},         {"create", &hull_cmd_create},
-    {"start", &hull_cmd_start},     {"stop", &hull_cmd_stop},       {"kill", &hull_cmd_kill},
-    {"restart", &hull_cmd_restart}, {"wait", &hull_cmd_wait},       {"logs", &hull_cmd_logs},
-    {"attach", &hull_cmd_attach},   {"rename", &hull_cmd_rename},   {"exec", &hull_cmd_exec},
-    {"top", &hull_cmd_top},         {"cp", &hull_cmd_cp},           {"inspect", &hull_cmd_inspect},
-    {"port", &hull_cmd_port},       {"stats", &hull_cmd_stats},     {"update", &hull_cmd_update},
-    {"pause", &hull_cmd_pause},     {"unpause", &hull_cmd_unpause}, {"export", &hull_cmd_export},
-    {"diff", &hull_cmd_diff},       {"commit", &hull_cmd_commit},
+static const struct hull_command prune_cmd = {
+    .name = "container prune",
+    .usage = "[OPTIONS]",
+    .summary = "Remove all stopped containers",
+    .flags = prune_flags,
+    .max_args = HULL_ARGS_ANY,
 };
 
-static void help(void)
-{
-    printf("\nUsage:  hull container COMMAND\n\nManage containers\n\nCommands:\n");
-    printf("  %-10s%s\n", "prune", prune_cmd.summary);
-    for (size_t i = 0; i < ARRAY_SIZE(aliases); i++)
-        printf("  %-10s%s\n", aliases[i].name, aliases[i].cmd->summary);
-}
+static const struct hull_subcommand subcommands[] = {
+    {"prune", NULL, &prune_cmd, prune},         {"ls", NULL, &hull_cmd_ps, NULL},
+    {"list", NULL, &hull_cmd_ps, NULL},         {"ps", NULL, &hull_cmd_ps, NULL},
+    {"rm", NULL, &hull_cmd_rm, NULL},           {"run", NULL, &hull_cmd_run, NULL},
+    {"create", NULL, &hull_cmd_create, NULL},   {"start", NULL, &hull_cmd_start, NULL},
+    {"stop", NULL, &hull_cmd_stop, NULL},       {"kill", NULL, &hull_cmd_kill, NULL},
+    {"restart", NULL, &hull_cmd_restart, NULL}, {"wait", NULL, &hull_cmd_wait, NULL},
+    {"logs", NULL, &hull_cmd_logs, NULL},       {"attach", NULL, &hull_cmd_attach, NULL},
+    {"rename", NULL, &hull_cmd_rename, NULL},   {"exec", NULL, &hull_cmd_exec, NULL},
+    {"top", NULL, &hull_cmd_top, NULL},         {"cp", NULL, &hull_cmd_cp, NULL},
+    {"inspect", NULL, &hull_cmd_inspect, NULL}, {"port", NULL, &hull_cmd_port, NULL},
+    {"stats", NULL, &hull_cmd_stats, NULL},     {"update", NULL, &hull_cmd_update, NULL},
+    {"pause", NULL, &hull_cmd_pause, NULL},     {"unpause", NULL, &hull_cmd_unpause, NULL},
+    {"export", NULL, &hull_cmd_export, NULL},   {"diff", NULL, &hull_cmd_diff, NULL},
+    {"commit", NULL, &hull_cmd_commit, NULL},
+};
+
+static const struct hull_group container_group = {
+    .cmd = &hull_cmd_container,
+    .subs = subcommands,
+    .n = ARRAY_SIZE(subcommands),
+    .width = 10,
+    .more_help = false,
+};
 
 static int cmd_container(const struct hull_global *g, int argc, char **argv)
 {
-    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
-        help();
-        return argc < 1 ? HULL_EXIT_FAILED : 0;
-    }
-    if (strcmp(argv[0], "prune") == 0)
-        return prune(g, argc - 1, argv + 1);
-    for (size_t i = 0; i < ARRAY_SIZE(aliases); i++)
-        if (strcmp(argv[0], aliases[i].name) == 0)
-            return aliases[i].cmd->run(g, argc - 1, argv + 1);
-    hull_error_log("'%s' is not a hull container command.", argv[0]);
-    fprintf(stderr, "See 'hull container --help'.\n");
-    return HULL_EXIT_FAILED;
+    struct prune_flags f = {0};
+
+    return hull_group_run(&container_group, g, argc, argv, &f);
 }
 
 const struct hull_command hull_cmd_container = {

@@ -1,5 +1,5 @@
 /* hull cp: copy files between a container and the host. */
-#include "commands.h"
+#include "cli.h"
 #include "engine_cp.h"
 #include "log.h"
 #include "util.h"
@@ -36,8 +36,9 @@ static bool split_container(const char *arg, char **ctr, char **path)
     return true;
 }
 
-static int copy(const struct hull_global *g, const struct cp_flags *f, const struct hull_args *a)
+static int copy(const struct hull_global *g, void *flags, const struct hull_args *a)
 {
+    const struct cp_flags *f = flags;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     _cleanup_free_ char *sctr = NULL, *spath = NULL, *dctr = NULL, *dpath = NULL;
@@ -67,19 +68,8 @@ static int copy(const struct hull_global *g, const struct cp_flags *f, const str
 static int cmd_cp(const struct hull_global *g, int argc, char **argv)
 {
     struct cp_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_cp, true, 2, argc, argv, &f, &args);
 
-    if (ret == 1 && args.n != 2) {
-        hull_usage_error(&hull_cmd_cp, "\"hull cp\" requires exactly 2 arguments.");
-        ret = -1;
-    }
-    if (ret == 1)
-        ret = copy(g, &f, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_cp, g, argc, argv, &f, copy);
 }
 
 const struct hull_command hull_cmd_cp = {
@@ -89,4 +79,6 @@ const struct hull_command hull_cmd_cp = {
     .summary = "Copy files/folders between a container and the local filesystem",
     .flags = cp_flags,
     .run = cmd_cp,
+    .min_args = 2,
+    .max_args = 2,
 };

@@ -1,5 +1,5 @@
 /* hull diff: what a container changed in its image's filesystem. */
-#include "commands.h"
+#include "cli.h"
 #include "engine_image.h"
 #include "util.h"
 
@@ -9,7 +9,7 @@ static const struct hull_flag diff_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int diff(const struct hull_global *g, const char *ref)
+static int diff(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
     static const char kinds[] = {
         [HULL_CHANGE_MODIFY] = 'C', [HULL_CHANGE_ADD] = 'A', [HULL_CHANGE_DELETE] = 'D'};
@@ -17,6 +17,7 @@ static int diff(const struct hull_global *g, const char *ref)
     _cleanup_engine_ struct hull_engine *e = NULL;
     struct hull_change *changes = NULL;
     size_t n = 0;
+    const char *ref = args->args[0];
 
     if (hull_engine_open(&g->roots, &e, &err) < 0 ||
         hull_engine_diff(e, ref, &changes, &n, &err) < 0) {
@@ -31,19 +32,7 @@ static int diff(const struct hull_global *g, const char *ref)
 
 static int cmd_diff(const struct hull_global *g, int argc, char **argv)
 {
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_diff, true, 1, argc, argv, NULL, &args);
-
-    if (ret == 1 && args.n > 1) {
-        hull_usage_error(&hull_cmd_diff, "\"hull diff\" requires exactly 1 argument.");
-        ret = -1;
-    }
-    if (ret == 1)
-        ret = diff(g, args.args[0]);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_diff, g, argc, argv, NULL, diff);
 }
 
 const struct hull_command hull_cmd_diff = {
@@ -52,4 +41,6 @@ const struct hull_command hull_cmd_diff = {
     .summary = "Inspect changes to files or directories on a container's filesystem",
     .flags = diff_flags,
     .run = cmd_diff,
+    .min_args = 1,
+    .max_args = 1,
 };

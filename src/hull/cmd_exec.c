@@ -1,7 +1,6 @@
 /* hull exec: a command in a running container. */
-#include "commands.h"
+#include "cli.h"
 #include "engine_exec.h"
-#include "ocigen.h"
 #include "selfexe.h"
 #include "util.h"
 
@@ -38,21 +37,6 @@ static const struct hull_flag exec_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-/* --env-file entries first, then -e, so -e wins (Docker's order). */
-static int collect_env(const struct exec_flags *f, char ***out, hull_error **err)
-{
-    for (size_t i = 0; f->env_file != NULL && f->env_file[i] != NULL; i++) {
-        _cleanup_free_ char *text = NULL;
-        if (read_file_at(AT_FDCWD, f->env_file[i], 1u << 20, &text, NULL, err) < 0)
-            return hull_err_wrap(err, "--env-file");
-        if (hull_env_file_parse(text, f->env_file[i], out, err) < 0)
-            return -1;
-    }
-    for (size_t i = 0; f->env != NULL && f->env[i] != NULL; i++)
-        strv_append(out, f->env[i]);
-    return 0;
-}
-
 /* Without -i the command must not read our input: /dev/null instead. */
 static int detach_stdin(hull_error **err)
 {
@@ -62,21 +46,9 @@ static int detach_stdin(hull_error **err)
     return 0;
 }
 
-static int exit_status_of(const hull_error *e)
+static int run_exec(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
-    switch (e->kind) {
-    case HULL_ERR_EXEC_NOT_FOUND:
-        return HULL_EXIT_NOT_FOUND;
-    case HULL_ERR_EXEC_DENIED:
-        return HULL_EXIT_CANNOT_RUN;
-    default:
-        return 1;
-    }
-}
-
-static int run_exec(const struct hull_global *g, const struct exec_flags *f,
-                    const struct hull_args *args)
-{
+    const struct exec_flags *f = flags;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_strv_ char **env = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
@@ -99,7 +71,8 @@ static int run_exec(const struct hull_global *g, const struct exec_flags *f,
     }
     /* The exec process runs this binary inside the container until it
      * execs: it must be a sealed copy (CVE-2019-5736). */
-    if (hull_selfexe_ensure_sealed(g->argv, &err) < 0 || collect_env(f, &env, &err) < 0)
+    if (hull_selfexe_ensure_sealed(g->argv, &err) < 0 ||
+        hull_collect_env(f->env_file, f->env, &env, &err) < 0)
         goto fail;
     r.env = env;
     if ((!f->interactive || f->detach) && detach_stdin(&err) < 0)
@@ -109,22 +82,14 @@ static int run_exec(const struct hull_global *g, const struct exec_flags *f,
     return code;
 fail:
     hull_report(err);
-    return exit_status_of(err);
+    return hull_exec_exit_status(err, 1);
 }
 
 static int cmd_exec(const struct hull_global *g, int argc, char **argv)
 {
     struct exec_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_exec, false, 2, argc, argv, &f, &args);
 
-    if (ret == 1)
-        ret = run_exec(g, &f, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_flags_free(exec_flags, &f);
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_exec, g, argc, argv, &f, run_exec);
 }
 
 const struct hull_command hull_cmd_exec = {
@@ -133,4 +98,7 @@ const struct hull_command hull_cmd_exec = {
     .summary = "Execute a command in a running container",
     .flags = exec_flags,
     .run = cmd_exec,
+    .min_args = 2,
+    .max_args = HULL_ARGS_ANY,
+    .flags_first = true,
 };

@@ -1,5 +1,5 @@
 /* hull history: the history entries of an image's config. */
-#include "commands.h"
+#include "cli.h"
 #include "digest.h"
 #include "format.h"
 #include "template.h"
@@ -96,8 +96,10 @@ static struct entry *entries(const struct hull_image *img, size_t *n)
     return out;
 }
 
-static int show(const struct hull_global *g, const struct history_flags *f, const char *ref)
+static int show(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
+    const struct history_flags *f = flags;
+    const char *ref = args->args[0];
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     struct hull_image *img = NULL;
@@ -155,19 +157,8 @@ out:
 static int cmd_history(const struct hull_global *g, int argc, char **argv)
 {
     struct history_flags f = {.human = true};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_history, true, 1, argc, argv, &f, &args);
 
-    if (ret == 1 && args.n > 1) {
-        hull_usage_error(&hull_cmd_history, "\"hull history\" requires exactly 1 argument.");
-        ret = -1;
-    }
-    if (ret == 1)
-        ret = show(g, &f, args.args[0]);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_history, g, argc, argv, &f, show);
 }
 
 const struct hull_command hull_cmd_history = {
@@ -176,4 +167,6 @@ const struct hull_command hull_cmd_history = {
     .summary = "Show the history of an image",
     .flags = history_flags,
     .run = cmd_history,
+    .min_args = 1,
+    .max_args = 1,
 };

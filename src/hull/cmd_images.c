@@ -1,5 +1,5 @@
 /* hull images: the image store, as Docker's table shows it. */
-#include "commands.h"
+#include "cli.h"
 #include "digest.h"
 #include "format.h"
 #include "image.h"
@@ -196,8 +196,10 @@ static int print_rows(struct row *rows, size_t n, const struct images_flags *f, 
     return 0;
 }
 
-static int list(const struct hull_global *g, const struct images_flags *f, const char *positional)
+static int list(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
+    const struct images_flags *f = flags;
+    const char *positional = args->n > 0 ? args->args[0] : NULL;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     struct hull_image **imgs = NULL;
@@ -241,20 +243,8 @@ out:
 static int cmd_images(const struct hull_global *g, int argc, char **argv)
 {
     struct images_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_images, true, 0, argc, argv, &f, &args);
 
-    if (ret == 1 && args.n > 1) {
-        hull_usage_error(&hull_cmd_images, "\"hull images\" requires at most 1 argument.");
-        ret = -1;
-    }
-    if (ret == 1)
-        ret = list(g, &f, args.n > 0 ? args.args[0] : NULL);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_flags_free(images_flags, &f);
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_images, g, argc, argv, &f, list);
 }
 
 const struct hull_command hull_cmd_images = {
@@ -263,4 +253,6 @@ const struct hull_command hull_cmd_images = {
     .summary = "List images",
     .flags = images_flags,
     .run = cmd_images,
+    .min_args = 0,
+    .max_args = 1,
 };

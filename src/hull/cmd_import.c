@@ -1,5 +1,5 @@
 /* hull import: a root filesystem tarball becomes an image. */
-#include "commands.h"
+#include "cli.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -14,9 +14,9 @@ static const struct hull_flag import_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int import(const struct hull_global *g, const struct import_flags *f,
-                  const struct hull_args *args)
+static int import(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
+    const struct import_flags *f = flags;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     _cleanup_free_ char *id = NULL;
@@ -34,20 +34,8 @@ static int import(const struct hull_global *g, const struct import_flags *f,
 static int cmd_import(const struct hull_global *g, int argc, char **argv)
 {
     struct import_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_import, true, 1, argc, argv, &f, &args);
 
-    if (ret == 1 && args.n > 2) {
-        hull_usage_error(&hull_cmd_import, "\"hull import\" requires at most 2 arguments.");
-        ret = -1;
-    }
-    if (ret == 1)
-        ret = import(g, &f, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_flags_free(import_flags, &f);
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_import, g, argc, argv, &f, import);
 }
 
 const struct hull_command hull_cmd_import = {
@@ -56,4 +44,6 @@ const struct hull_command hull_cmd_import = {
     .summary = "Import the contents from a tarball to create a filesystem image",
     .flags = import_flags,
     .run = cmd_import,
+    .min_args = 1,
+    .max_args = 2,
 };

@@ -1,8 +1,7 @@
 /* hull info: what this host runs, in Docker's layout (`docker info`) or
  * through --format, with Docker's key names. */
-#include "commands.h"
+#include "cli.h"
 #include "cgroup.h"
-#include "template.h"
 #include "util.h"
 
 #include "config.h"
@@ -105,27 +104,17 @@ static void print_text(const json_t *o)
 #undef I
 }
 
-static int info(const struct hull_global *g, const char *format, hull_error **err)
+static int show_info(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
+    const struct info_flags *f = flags;
     _cleanup_engine_ struct hull_engine *e = NULL;
     json_t *o;
-    char *text = NULL;
-    int ret = 0;
+    int ret;
 
-    if (hull_engine_open(&g->roots, &e, err) < 0)
-        return -1;
+    if (hull_open_engine(g, &e) < 0)
+        return 1;
     o = info_object(e);
-    if (format != NULL && strcmp(format, "json") == 0) {
-        text = json_dumps(o, JSON_COMPACT);
-        printf("%s\n", text);
-    } else if (format != NULL) {
-        ret = hull_template_render(format, o, &text, err);
-        if (ret == 0)
-            printf("%s\n", text);
-    } else {
-        print_text(o);
-    }
-    free(text);
+    ret = hull_show_object(o, f->format, print_text);
     json_decref(o);
     return ret;
 }
@@ -133,21 +122,8 @@ static int info(const struct hull_global *g, const char *format, hull_error **er
 static int cmd_info(const struct hull_global *g, int argc, char **argv)
 {
     struct info_flags f = {0};
-    struct hull_args args;
-    _cleanup_error_ hull_error *err = NULL;
-    int ret = hull_command_parse(&hull_cmd_info, true, 0, argc, argv, &f, &args);
 
-    if (ret == 1) {
-        ret = 0;
-        if (info(g, f.format, &err) < 0) {
-            hull_report(err);
-            ret = 1;
-        }
-    } else {
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    }
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_info, g, argc, argv, &f, show_info);
 }
 
 const struct hull_command hull_cmd_info = {
@@ -156,4 +132,6 @@ const struct hull_command hull_cmd_info = {
     .summary = "Display system-wide information",
     .flags = info_flags,
     .run = cmd_info,
+    .min_args = 0,
+    .max_args = HULL_ARGS_ANY,
 };

@@ -5,10 +5,9 @@
  * image, unless --type says which.  Images are described here
  * (image_json.c), containers by hull_inspect_container_json()
  * (engine_inspect.h). */
-#include "commands.h"
+#include "cli.h"
 #include "engine_inspect.h"
 #include "image_json.h"
-#include "template.h"
 #include "log.h"
 #include "util.h"
 
@@ -73,76 +72,29 @@ static int inspect_one(struct hull_engine *e, const char *type, const char *name
     return -1;
 }
 
-static int print_all(json_t *all, const char *format, hull_error **err)
+static int inspect_object(struct hull_engine *e, const char *name, const void *data, json_t **out,
+                          hull_error **err)
 {
-    size_t i;
-    json_t *o;
-
-    if (format == NULL || strcmp(format, "json") == 0) {
-        char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-        printf("%s\n", s ? s : "[]");
-        free(s);
-        return 0;
-    }
-    json_array_foreach (all, i, o) {
-        char *line;
-        if (hull_template_render(format, o, &line, err) < 0)
-            return -1;
-        printf("%s\n", line);
-        free(line);
-    }
-    return 0;
+    return inspect_one(e, data, name, out, err);
 }
 
-static int inspect(const struct hull_global *g, const struct inspect_flags *f,
-                   const struct hull_args *args)
+/* Like Docker: what was found is printed, and any failure fails the command. */
+static int inspect(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
-    _cleanup_error_ hull_error *err = NULL;
-    _cleanup_engine_ struct hull_engine *e = NULL;
-    json_t *all = json_array();
-    int ret = 0;
+    const struct inspect_flags *f = flags;
 
     if (f->type != NULL && strcmp(f->type, "image") != 0 && strcmp(f->type, "container") != 0) {
         hull_error_log("\"%s\" is not a valid value for --type", f->type);
-        json_decref(all);
         return 1;
     }
-    if (hull_engine_open(&g->roots, &e, &err) < 0) {
-        hull_report(err);
-        json_decref(all);
-        return 1;
-    }
-    /* Docker prints what it found and then the errors, failing at the end */
-    for (size_t i = 0; i < args->n; i++) {
-        json_t *o;
-        if (inspect_one(e, f->type, args->args[i], &o, &err) < 0) {
-            hull_report(err);
-            hull_error_freep(&err);
-            ret = 1;
-            continue;
-        }
-        json_array_append_new(all, o);
-    }
-    if (print_all(all, f->format, &err) < 0) {
-        hull_report(err);
-        ret = 1;
-    }
-    json_decref(all);
-    return ret;
+    return hull_inspect_names(g, args, inspect_object, f->type, f->format, false);
 }
 
 static int cmd_inspect(const struct hull_global *g, int argc, char **argv)
 {
     struct inspect_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_inspect, true, 1, argc, argv, &f, &args);
 
-    if (ret == 1)
-        ret = inspect(g, &f, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_inspect, g, argc, argv, &f, inspect);
 }
 
 const struct hull_command hull_cmd_inspect = {
@@ -151,4 +103,6 @@ const struct hull_command hull_cmd_inspect = {
     .summary = "Return low-level information on containers or images",
     .flags = inspect_flags,
     .run = cmd_inspect,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
 };

@@ -1,9 +1,7 @@
 /* hull kill: sends a signal (SIGKILL by default) to containers. */
-#include "commands.h"
+#include "cli.h"
 #include "signals.h"
 #include "util.h"
-
-#include <stdio.h>
 
 struct kill_flags {
     const char *signal;
@@ -15,46 +13,27 @@ static const struct hull_flag kill_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int kill_all(const struct hull_global *g, int sig, const struct hull_args *args)
+static int kill_one(struct hull_engine *e, const char *name, void *data, hull_error **err)
 {
-    _cleanup_error_ hull_error *err = NULL;
-    _cleanup_engine_ struct hull_engine *e = NULL;
-    int ret = 0;
+    return hull_engine_kill(e, name, *(int *)data, err) < 0 ? -1 : 0;
+}
 
-    if (hull_engine_open(&g->roots, &e, &err) < 0) {
-        hull_report(err);
-        return 1;
-    }
-    for (size_t i = 0; i < args->n; i++) {
-        if (hull_engine_kill(e, args->args[i], sig, &err) < 0) {
-            hull_report(err);
-            hull_error_freep(&err);
-            ret = 1;
-            continue;
-        }
-        printf("%s\n", args->args[i]);
-    }
-    return ret;
+static int kill_all(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    const struct kill_flags *f = flags;
+    _cleanup_error_ hull_error *err = NULL;
+    int sig = hull_signal_parse(f->signal != NULL ? f->signal : "KILL", &err);
+
+    if (sig < 0)
+        return hull_usage_error(&hull_cmd_kill, err->msg);
+    return hull_for_each_name(g, args, kill_one, &sig);
 }
 
 static int cmd_kill(const struct hull_global *g, int argc, char **argv)
 {
     struct kill_flags f = {0};
-    struct hull_args args;
-    _cleanup_error_ hull_error *err = NULL;
-    int sig = 0;
-    int ret = hull_command_parse(&hull_cmd_kill, true, 1, argc, argv, &f, &args);
 
-    if (ret == 1 && (sig = hull_signal_parse(f.signal != NULL ? f.signal : "KILL", &err)) < 0) {
-        hull_usage_error(&hull_cmd_kill, err->msg);
-        ret = -1;
-    }
-    if (ret == 1)
-        ret = kill_all(g, sig, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_kill, g, argc, argv, &f, kill_all);
 }
 
 const struct hull_command hull_cmd_kill = {
@@ -63,4 +42,6 @@ const struct hull_command hull_cmd_kill = {
     .summary = "Kill one or more running containers",
     .flags = kill_flags,
     .run = cmd_kill,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
 };

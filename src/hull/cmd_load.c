@@ -1,5 +1,5 @@
 /* hull load: images from an OCI layout or a `docker save` archive. */
-#include "commands.h"
+#include "cli.h"
 #include "log.h"
 #include "util.h"
 
@@ -19,8 +19,9 @@ static const struct hull_flag load_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int load(const struct hull_global *g, const struct load_flags *f)
+static int load(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
+    const struct load_flags *f = flags;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     _cleanup_strv_ char **tags = NULL;
@@ -46,19 +47,8 @@ static int load(const struct hull_global *g, const struct load_flags *f)
 static int cmd_load(const struct hull_global *g, int argc, char **argv)
 {
     struct load_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_load, true, 0, argc, argv, &f, &args);
 
-    if (ret == 1 && args.n > 0) {
-        hull_usage_error(&hull_cmd_load, "\"hull load\" accepts no arguments.");
-        ret = -1;
-    }
-    if (ret == 1)
-        ret = load(g, &f);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_load, g, argc, argv, &f, load);
 }
 
 const struct hull_command hull_cmd_load = {
@@ -67,4 +57,6 @@ const struct hull_command hull_cmd_load = {
     .summary = "Load an image from a tar archive, an OCI layout or STDIN",
     .flags = load_flags,
     .run = cmd_load,
+    .min_args = 0,
+    .max_args = 0,
 };

@@ -1,5 +1,5 @@
 /* hull logs: what a container wrote, from its json-file log. */
-#include "commands.h"
+#include "cli.h"
 #include "ctrlog.h"
 #include "util.h"
 
@@ -57,35 +57,28 @@ static int options(const struct logs_flags *f, struct hull_logs_opts *o, hull_er
     return 0;
 }
 
-static int cmd_logs(const struct hull_global *g, int argc, char **argv)
+static int logs(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
-    struct logs_flags f = {0};
-    struct hull_args args;
     struct hull_logs_opts o;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
-    int ret = hull_command_parse(&hull_cmd_logs, true, 1, argc, argv, &f, &args);
 
-    if (ret == 1 && args.n > 1) {
-        hull_usage_error(&hull_cmd_logs, "\"hull logs\" requires exactly 1 argument.");
-        ret = -1;
+    if (options(flags, &o, &err) < 0)
+        return hull_usage_error(&hull_cmd_logs, err->msg);
+    if (hull_open_engine(g, &e) < 0)
+        return 1;
+    if (hull_engine_logs(e, args->args[0], &o, STDOUT_FILENO, STDERR_FILENO, &err) < 0) {
+        hull_report(err);
+        return 1;
     }
-    if (ret == 1 && options(&f, &o, &err) < 0) {
-        hull_usage_error(&hull_cmd_logs, err->msg);
-        ret = -1;
-    }
-    if (ret == 1) {
-        ret = 0;
-        if (hull_engine_open(&g->roots, &e, &err) < 0 ||
-            hull_engine_logs(e, args.args[0], &o, STDOUT_FILENO, STDERR_FILENO, &err) < 0) {
-            hull_report(err);
-            ret = 1;
-        }
-    } else {
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    }
-    hull_args_clear(&args);
-    return ret;
+    return 0;
+}
+
+static int cmd_logs(const struct hull_global *g, int argc, char **argv)
+{
+    struct logs_flags f = {0};
+
+    return hull_command_main(&hull_cmd_logs, g, argc, argv, &f, logs);
 }
 
 const struct hull_command hull_cmd_logs = {
@@ -94,4 +87,6 @@ const struct hull_command hull_cmd_logs = {
     .summary = "Fetch the logs of a container",
     .flags = logs_flags,
     .run = cmd_logs,
+    .min_args = 1,
+    .max_args = 1,
 };

@@ -1,7 +1,6 @@
 /* hull port: the published ports of a container, as `docker port`
  * prints them. */
-#include "commands.h"
-#include "log.h"
+#include "cli.h"
 #include "net.h"
 #include "util.h"
 
@@ -11,7 +10,7 @@ static const struct hull_flag port_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int show(const struct hull_global *g, const struct hull_args *args)
+static int show(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
@@ -20,10 +19,6 @@ static int show(const struct hull_global *g, const struct hull_args *args)
     struct hull_ctr c = {0};
     int ret = 1;
 
-    if (args->n > 2) {
-        hull_error_log("\"hull port\" requires at most 2 arguments.");
-        return HULL_EXIT_FAILED;
-    }
     if (hull_engine_open(&g->roots, &e, &err) < 0 ||
         hull_ctr_lookup(e->ctr_dirfd, args->args[0], &id, &err) < 0 ||
         hull_ctr_load(e->ctr_dirfd, id, &c, &err) < 0 ||
@@ -41,15 +36,7 @@ out:
 
 static int cmd_port(const struct hull_global *g, int argc, char **argv)
 {
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_port, true, 1, argc, argv, NULL, &args);
-
-    if (ret == 1)
-        ret = show(g, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_port, g, argc, argv, NULL, show);
 }
 
 const struct hull_command hull_cmd_port = {
@@ -58,4 +45,6 @@ const struct hull_command hull_cmd_port = {
     .summary = "List port mappings or a specific mapping for the container",
     .flags = port_flags,
     .run = cmd_port,
+    .min_args = 1,
+    .max_args = 2,
 };

@@ -7,7 +7,7 @@
  * the json output are all made from it.  Listing first repairs what
  * killed hull commands or monitors left (hull_engine_reconcile), so the
  * list tells the truth. */
-#include "commands.h"
+#include "cli.h"
 #include "format.h"
 #include "net.h"
 #include "template.h"
@@ -433,35 +433,28 @@ done:
     return ret;
 }
 
+static int ps(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    const struct ps_flags *f = flags;
+    struct filters flt;
+    _cleanup_error_ hull_error *err = NULL;
+    int ret = 0;
+
+    if (filters_parse(f->filters, &flt, &err) < 0) {
+        ret = hull_usage_error(&hull_cmd_ps, err->msg);
+    } else if (list(g, f, &flt, &err) < 0) {
+        hull_report(err);
+        ret = 1;
+    }
+    filters_clear(&flt);
+    return ret;
+}
+
 static int cmd_ps(const struct hull_global *g, int argc, char **argv)
 {
     struct ps_flags f = {0};
-    struct filters flt = {0};
-    struct hull_args args;
-    _cleanup_error_ hull_error *err = NULL;
-    int ret = hull_command_parse(&hull_cmd_ps, true, 0, argc, argv, &f, &args);
 
-    if (ret == 1 && args.n > 0) {
-        hull_usage_error(&hull_cmd_ps, "\"hull ps\" accepts no arguments.");
-        ret = -1;
-    }
-    if (ret == 1 && filters_parse(f.filters, &flt, &err) < 0) {
-        hull_usage_error(&hull_cmd_ps, err->msg);
-        ret = -1;
-    }
-    if (ret == 1) {
-        ret = 0;
-        if (list(g, &f, &flt, &err) < 0) {
-            hull_report(err);
-            ret = 1;
-        }
-    } else {
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    }
-    filters_clear(&flt);
-    hull_flags_free(ps_flags, &f);
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_ps, g, argc, argv, &f, ps);
 }
 
 const struct hull_command hull_cmd_ps = {
@@ -470,4 +463,6 @@ const struct hull_command hull_cmd_ps = {
     .summary = "List containers",
     .flags = ps_flags,
     .run = cmd_ps,
+    .min_args = 0,
+    .max_args = 0,
 };

@@ -1,34 +1,28 @@
 /* hull rename: gives a container another name. */
-#include "commands.h"
+#include "cli.h"
 #include "util.h"
 
 static const struct hull_flag rename_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int cmd_rename(const struct hull_global *g, int argc, char **argv)
+static int rename_ctr(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
-    struct hull_args args;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
-    int ret = hull_command_parse(&hull_cmd_rename, true, 2, argc, argv, NULL, &args);
 
-    if (ret == 1 && args.n != 2) {
-        hull_usage_error(&hull_cmd_rename, "\"hull rename\" requires exactly 2 arguments.");
-        ret = -1;
+    if (hull_open_engine(g, &e) < 0)
+        return 1;
+    if (hull_engine_rename(e, args->args[0], args->args[1], &err) < 0) {
+        hull_report(err);
+        return 1;
     }
-    if (ret == 1) {
-        ret = 0;
-        if (hull_engine_open(&g->roots, &e, &err) < 0 ||
-            hull_engine_rename(e, args.args[0], args.args[1], &err) < 0) {
-            hull_report(err);
-            ret = 1;
-        }
-    } else {
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    }
-    hull_args_clear(&args);
-    return ret;
+    return 0;
+}
+
+static int cmd_rename(const struct hull_global *g, int argc, char **argv)
+{
+    return hull_command_main(&hull_cmd_rename, g, argc, argv, NULL, rename_ctr);
 }
 
 const struct hull_command hull_cmd_rename = {
@@ -37,4 +31,6 @@ const struct hull_command hull_cmd_rename = {
     .summary = "Rename a container",
     .flags = rename_flags,
     .run = cmd_rename,
+    .min_args = 2,
+    .max_args = 2,
 };

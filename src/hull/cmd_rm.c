@@ -1,8 +1,6 @@
 /* hull rm: removes containers. */
-#include "commands.h"
+#include "cli.h"
 #include "util.h"
-
-#include <stdio.h>
 
 struct rm_flags {
     bool force, volumes;
@@ -16,43 +14,25 @@ static const struct hull_flag rm_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int remove_all(const struct hull_global *g, const struct rm_flags *f,
-                      const struct hull_args *args)
+static int remove_one(struct hull_engine *e, const char *name, void *data, hull_error **err)
 {
-    _cleanup_error_ hull_error *err = NULL;
-    _cleanup_engine_ struct hull_engine *e = NULL;
-    int ret = 0;
+    const struct rm_flags *f = data;
 
-    if (hull_engine_open(&g->roots, &e, &err) < 0) {
-        hull_report(err);
-        return 1;
-    }
-    /* Like Docker: every container is tried, and one failure makes the
-     * whole command fail. */
-    for (size_t i = 0; i < args->n; i++) {
-        if (hull_engine_rm(e, args->args[i], f->force, f->volumes, &err) < 0) {
-            hull_report(err);
-            hull_error_freep(&err);
-            ret = 1;
-            continue;
-        }
-        printf("%s\n", args->args[i]);
-    }
-    return ret;
+    return hull_engine_rm(e, name, f->force, f->volumes, err) < 0 ? -1 : 0;
+}
+
+/* Like Docker: every container is tried, and one failure makes the whole
+ * command fail. */
+static int remove_all(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    return hull_for_each_name(g, args, remove_one, flags);
 }
 
 static int cmd_rm(const struct hull_global *g, int argc, char **argv)
 {
     struct rm_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_rm, true, 1, argc, argv, &f, &args);
 
-    if (ret == 1)
-        ret = remove_all(g, &f, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_rm, g, argc, argv, &f, remove_all);
 }
 
 const struct hull_command hull_cmd_rm = {
@@ -61,4 +41,6 @@ const struct hull_command hull_cmd_rm = {
     .summary = "Remove one or more containers",
     .flags = rm_flags,
     .run = cmd_rm,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
 };

@@ -1,5 +1,5 @@
 /* hull rmi: removes images. */
-#include "commands.h"
+#include "cli.h"
 #include "engine_image.h"
 #include "util.h"
 
@@ -17,48 +17,33 @@ static const struct hull_flag rmi_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int remove_all(const struct hull_global *g, const struct rmi_flags *f,
-                      const struct hull_args *args)
+static int remove_one(struct hull_engine *e, const char *name, void *data, hull_error **err)
 {
-    _cleanup_error_ hull_error *err = NULL;
-    _cleanup_engine_ struct hull_engine *e = NULL;
-    int ret = 0;
+    const struct rmi_flags *f = data;
+    _cleanup_strv_ char **untagged = NULL;
+    _cleanup_strv_ char **deleted = NULL;
 
-    if (hull_engine_open(&g->roots, &e, &err) < 0) {
-        hull_report(err);
-        return 1;
-    }
-    /* Like Docker: every image is tried, and one failure makes the whole
-     * command fail. */
-    for (size_t i = 0; i < args->n; i++) {
-        _cleanup_strv_ char **untagged = NULL;
-        _cleanup_strv_ char **deleted = NULL;
-        if (hull_engine_rmi(e, args->args[i], f->force, &untagged, &deleted, &err) < 0) {
-            hull_report(err);
-            hull_error_freep(&err);
-            ret = 1;
-            continue;
-        }
-        for (size_t k = 0; untagged[k] != NULL; k++)
-            printf("Untagged: %s\n", untagged[k]);
-        for (size_t k = 0; deleted[k] != NULL; k++)
-            printf("Deleted: %s\n", deleted[k]);
-    }
-    return ret;
+    if (hull_engine_rmi(e, name, f->force, &untagged, &deleted, err) < 0)
+        return -1;
+    for (size_t k = 0; untagged[k] != NULL; k++)
+        printf("Untagged: %s\n", untagged[k]);
+    for (size_t k = 0; deleted[k] != NULL; k++)
+        printf("Deleted: %s\n", deleted[k]);
+    return 1;
+}
+
+/* Like Docker: every image is tried, and one failure makes the whole
+ * command fail. */
+static int remove_all(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    return hull_for_each_name(g, args, remove_one, flags);
 }
 
 static int cmd_rmi(const struct hull_global *g, int argc, char **argv)
 {
     struct rmi_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_rmi, true, 1, argc, argv, &f, &args);
 
-    if (ret == 1)
-        ret = remove_all(g, &f, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_rmi, g, argc, argv, &f, remove_all);
 }
 
 const struct hull_command hull_cmd_rmi = {
@@ -67,4 +52,6 @@ const struct hull_command hull_cmd_rmi = {
     .summary = "Remove one or more images",
     .flags = rmi_flags,
     .run = cmd_rmi,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
 };

@@ -1,18 +1,14 @@
 /* hull run and hull create: a container from an image, started in the
  * foreground (attached), in the background (-d), or not at all (create).
  * Both commands take the same flags. */
-#include "commands.h"
+#include "cli.h"
 #include "mountflags.h"
 #include "netflags.h"
-#include "ocigen.h"
 #include "resflags.h"
 #include "selfexe.h"
 #include "util.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <unistd.h>
 
 extern char **environ;
 
@@ -65,21 +61,6 @@ static const struct hull_flag run_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-/* --env-file entries first, then -e, so -e wins (Docker's order). */
-static int collect_env(const struct run_flags *f, char ***out, hull_error **err)
-{
-    for (size_t i = 0; f->env_file != NULL && f->env_file[i] != NULL; i++) {
-        _cleanup_free_ char *text = NULL;
-        if (read_file_at(AT_FDCWD, f->env_file[i], 1u << 20, &text, NULL, err) < 0)
-            return hull_err_wrap(err, "--env-file");
-        if (hull_env_file_parse(text, f->env_file[i], out, err) < 0)
-            return -1;
-    }
-    for (size_t i = 0; f->env != NULL && f->env[i] != NULL; i++)
-        strv_append(out, f->env[i]);
-    return 0;
-}
-
 /* --stop-timeout: seconds, -1 for "wait for ever" as Docker has it. */
 static int parse_stop_timeout(const char *s, int *out, hull_error **err)
 {
@@ -95,20 +76,8 @@ static int parse_stop_timeout(const char *s, int *out, hull_error **err)
     return 0;
 }
 
-static int exit_status_of(const hull_error *e)
-{
-    switch (e->kind) {
-    case HULL_ERR_EXEC_NOT_FOUND:
-        return HULL_EXIT_NOT_FOUND;
-    case HULL_ERR_EXEC_DENIED:
-        return HULL_EXIT_CANNOT_RUN;
-    default:
-        return HULL_EXIT_FAILED;
-    }
-}
-
 /* Fills R from the flags; ENV receives what R->env points to. */
-static int build_request(const struct run_flags *f, struct hull_args *args,
+static int build_request(const struct run_flags *f, const struct hull_args *args,
                          struct hull_run_request *r, char ***env, hull_error **err)
 {
     *r = (struct hull_run_request){
@@ -130,7 +99,7 @@ static int build_request(const struct run_flags *f, struct hull_args *args,
         .log_opts = f->log_opts,
         .detach_keys = f->detach_keys,
     };
-    if (collect_env(f, env, err) < 0 ||
+    if (hull_collect_env(f->env_file, f->env, env, err) < 0 ||
         parse_stop_timeout(f->stop_timeout, &r->stop_timeout, err) < 0 ||
         hull_res_flags_parse(&f->res, false, &r->resources, err) < 0)
         return -1;
@@ -153,14 +122,16 @@ static int run_detached(struct hull_engine *e, const struct hull_run_request *r,
 }
 
 static int run_container(const struct hull_global *g, const struct run_flags *f,
-                         struct hull_args *args, bool create_only)
+                         const struct hull_args *args, bool create_only)
 {
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_strv_ char **env = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     _cleanup_free_ char *id = NULL;
     int code = HULL_EXIT_FAILED;
-    struct hull_run_request r;
+    /* Zeroed: the failure path clears its resources even when the
+     * request was never built. */
+    struct hull_run_request r = {0};
 
     /* Before anything enters a container: /proc/PID/exe of this process
      * must lead to a sealed copy, never to the binary on disk
@@ -189,33 +160,31 @@ static int run_container(const struct hull_global *g, const struct run_flags *f,
 fail:
     hull_run_resources_clear(&r.resources);
     hull_report(err);
-    return exit_status_of(err);
+    return hull_exec_exit_status(err, HULL_EXIT_FAILED);
 }
 
-static int cmd_common(const struct hull_command *c, const struct hull_global *g, int argc,
-                      char **argv)
+static int run_action(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
-    struct run_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(c, false, 1, argc, argv, &f, &args);
+    return run_container(g, flags, args, false);
+}
 
-    if (ret == 1)
-        ret = run_container(g, &f, &args, c == &hull_cmd_create);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_flags_free(run_flags, &f);
-    hull_args_clear(&args);
-    return ret;
+static int create_action(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    return run_container(g, flags, args, true);
 }
 
 static int cmd_run(const struct hull_global *g, int argc, char **argv)
 {
-    return cmd_common(&hull_cmd_run, g, argc, argv);
+    struct run_flags f = {0};
+
+    return hull_command_main(&hull_cmd_run, g, argc, argv, &f, run_action);
 }
 
 static int cmd_create(const struct hull_global *g, int argc, char **argv)
 {
-    return cmd_common(&hull_cmd_create, g, argc, argv);
+    struct run_flags f = {0};
+
+    return hull_command_main(&hull_cmd_create, g, argc, argv, &f, create_action);
 }
 
 const struct hull_command hull_cmd_run = {
@@ -224,6 +193,9 @@ const struct hull_command hull_cmd_run = {
     .summary = "Create and run a new container from an image",
     .flags = run_flags,
     .run = cmd_run,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
+    .flags_first = true,
 };
 
 const struct hull_command hull_cmd_create = {
@@ -232,4 +204,7 @@ const struct hull_command hull_cmd_create = {
     .summary = "Create a new container",
     .flags = run_flags,
     .run = cmd_create,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
+    .flags_first = true,
 };

@@ -1,5 +1,5 @@
 /* hull start: starts created or stopped containers, attached with -a. */
-#include "commands.h"
+#include "cli.h"
 #include "selfexe.h"
 #include "util.h"
 
@@ -20,18 +20,6 @@ static const struct hull_flag start_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int exit_status_of(const hull_error *e)
-{
-    switch (e->kind) {
-    case HULL_ERR_EXEC_NOT_FOUND:
-        return HULL_EXIT_NOT_FOUND;
-    case HULL_ERR_EXEC_DENIED:
-        return HULL_EXIT_CANNOT_RUN;
-    default:
-        return 1;
-    }
-}
-
 /* -a or -i: one container, its exit status is ours. */
 static int start_attached(struct hull_engine *e, const struct start_flags *f, const char *ref)
 {
@@ -48,55 +36,45 @@ static int start_attached(struct hull_engine *e, const struct start_flags *f, co
 
     if (hull_engine_start(e, ref, &a, &code, &err) < 0) {
         hull_report(err);
-        return exit_status_of(err);
+        return hull_exec_exit_status(err, 1);
     }
     return code < 0 ? 0 : code;
 }
 
-static int start_all(const struct hull_global *g, const struct start_flags *f,
-                     const struct hull_args *args)
+static int start_one(struct hull_engine *e, const char *name, void *data, hull_error **err)
 {
+    int code;
+
+    return hull_engine_start(e, name, NULL, &code, err) < 0 ? -1 : 0;
+}
+
+static int start_all(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    const struct start_flags *f = flags;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
-    int ret = 0, code;
+    bool attached = f->attach || f->interactive;
 
+    if (attached && args->n > 1)
+        return hull_usage_error(&hull_cmd_start,
+                                "you cannot start and attach multiple containers at once");
     /* A start creates the container: from a sealed copy (CVE-2019-5736). */
-    if (hull_selfexe_ensure_sealed(g->argv, &err) < 0 ||
-        hull_engine_open(&g->roots, &e, &err) < 0) {
+    if (hull_selfexe_ensure_sealed(g->argv, &err) < 0) {
         hull_report(err);
         return 1;
     }
-    if (f->attach || f->interactive)
+    if (hull_open_engine(g, &e) < 0)
+        return 1;
+    if (attached)
         return start_attached(e, f, args->args[0]);
-    for (size_t i = 0; i < args->n; i++) {
-        if (hull_engine_start(e, args->args[i], NULL, &code, &err) < 0) {
-            hull_report(err);
-            hull_error_freep(&err);
-            ret = 1;
-            continue;
-        }
-        printf("%s\n", args->args[i]);
-    }
-    return ret;
+    return hull_for_each(e, args, start_one, NULL);
 }
 
 static int cmd_start(const struct hull_global *g, int argc, char **argv)
 {
     struct start_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_start, true, 1, argc, argv, &f, &args);
 
-    if (ret == 1 && (f.attach || f.interactive) && args.n > 1) {
-        hull_usage_error(&hull_cmd_start,
-                         "you cannot start and attach multiple containers at once");
-        ret = -1;
-    }
-    if (ret == 1)
-        ret = start_all(g, &f, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_start, g, argc, argv, &f, start_all);
 }
 
 const struct hull_command hull_cmd_start = {
@@ -105,4 +83,6 @@ const struct hull_command hull_cmd_start = {
     .summary = "Start one or more stopped containers",
     .flags = start_flags,
     .run = cmd_start,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
 };

@@ -3,7 +3,7 @@
  * against the host's between two samples, memory without the inactive page
  * cache (what could be reclaimed at once), network and block I/O totals,
  * and the number of processes. */
-#include "commands.h"
+#include "cli.h"
 #include "format.h"
 #include "util.h"
 
@@ -187,9 +187,9 @@ static void sleep_second(void)
         ;
 }
 
-static int stats(const struct hull_global *g, const struct stats_flags *f,
-                 const struct hull_args *args)
+static int stats(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
+    const struct stats_flags *f = flags;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     struct entry *v = NULL;
@@ -238,15 +238,8 @@ static int stats(const struct hull_global *g, const struct stats_flags *f,
 static int cmd_stats(const struct hull_global *g, int argc, char **argv)
 {
     struct stats_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_stats, true, 0, argc, argv, &f, &args);
 
-    if (ret == 1)
-        ret = stats(g, &f, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_stats, g, argc, argv, &f, stats);
 }
 
 const struct hull_command hull_cmd_stats = {
@@ -255,4 +248,6 @@ const struct hull_command hull_cmd_stats = {
     .summary = "Display a live stream of container(s) resource usage statistics",
     .flags = stats_flags,
     .run = cmd_stats,
+    .min_args = 0,
+    .max_args = HULL_ARGS_ANY,
 };

@@ -1,10 +1,8 @@
 /* hull stop and hull restart: the stop signal, SIGKILL after a timeout;
  * restart starts the container again. */
-#include "commands.h"
+#include "cli.h"
 #include "selfexe.h"
 #include "util.h"
-
-#include <stdio.h>
 
 struct stop_flags {
     const char *time;
@@ -16,56 +14,59 @@ static const struct hull_flag stop_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int each(const struct hull_command *c, const struct hull_global *g, int argc, char **argv)
+static int stop_one(struct hull_engine *e, const char *name, void *data, hull_error **err)
 {
-    struct stop_flags f = {0};
-    struct hull_args args;
-    _cleanup_error_ hull_error *err = NULL;
-    _cleanup_engine_ struct hull_engine *e = NULL;
-    int64_t timeout = -1;
-    int ret = hull_command_parse(c, true, 1, argc, argv, &f, &args);
+    return hull_engine_stop(e, name, *(int *)data, err) < 0 ? -1 : 0;
+}
 
-    if (ret != 1)
-        goto out;
-    if (f.time != NULL && parse_int64(f.time, -1, 1 << 30, &timeout) < 0) {
+static int restart_one(struct hull_engine *e, const char *name, void *data, hull_error **err)
+{
+    return hull_engine_restart(e, name, *(int *)data, err) < 0 ? -1 : 0;
+}
+
+static int each(const struct hull_command *c, const struct hull_global *g,
+                const struct stop_flags *f, const struct hull_args *args)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    int64_t timeout = -1;
+    int t;
+
+    if (f->time != NULL && parse_int64(f->time, -1, 1 << 30, &timeout) < 0) {
         _cleanup_free_ char *msg =
-            xasprintf("invalid argument \"%s\" for \"-t, --time\" flag", f.time);
-        hull_usage_error(c, msg);
-        ret = -1;
-        goto out;
+            xasprintf("invalid argument \"%s\" for \"-t, --time\" flag", f->time);
+        return hull_usage_error(c, msg);
     }
     /* A restart creates the container again: from a sealed copy. */
-    if ((c == &hull_cmd_restart && hull_selfexe_ensure_sealed(g->argv, &err) < 0) ||
-        hull_engine_open(&g->roots, &e, &err) < 0) {
+    if (c == &hull_cmd_restart && hull_selfexe_ensure_sealed(g->argv, &err) < 0) {
         hull_report(err);
-        ret = 1;
-        goto out;
+        return 1;
     }
-    ret = 0;
-    for (size_t i = 0; i < args.n; i++) {
-        int r = c == &hull_cmd_stop ? hull_engine_stop(e, args.args[i], (int)timeout, &err)
-                                    : hull_engine_restart(e, args.args[i], (int)timeout, &err);
-        if (r < 0) {
-            hull_report(err);
-            hull_error_freep(&err);
-            ret = 1;
-            continue;
-        }
-        printf("%s\n", args.args[i]);
-    }
-out:
-    hull_args_clear(&args);
-    return ret < 0 ? HULL_EXIT_FAILED : ret;
+    t = (int)timeout;
+    return hull_for_each_name(g, args, c == &hull_cmd_stop ? stop_one : restart_one, &t);
+}
+
+static int stop_all(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    return each(&hull_cmd_stop, g, flags, args);
+}
+
+static int restart_all(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    return each(&hull_cmd_restart, g, flags, args);
 }
 
 static int cmd_stop(const struct hull_global *g, int argc, char **argv)
 {
-    return each(&hull_cmd_stop, g, argc, argv);
+    struct stop_flags f = {0};
+
+    return hull_command_main(&hull_cmd_stop, g, argc, argv, &f, stop_all);
 }
 
 static int cmd_restart(const struct hull_global *g, int argc, char **argv)
 {
-    return each(&hull_cmd_restart, g, argc, argv);
+    struct stop_flags f = {0};
+
+    return hull_command_main(&hull_cmd_restart, g, argc, argv, &f, restart_all);
 }
 
 const struct hull_command hull_cmd_stop = {
@@ -74,6 +75,8 @@ const struct hull_command hull_cmd_stop = {
     .summary = "Stop one or more running containers",
     .flags = stop_flags,
     .run = cmd_stop,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
 };
 
 const struct hull_command hull_cmd_restart = {
@@ -82,4 +85,6 @@ const struct hull_command hull_cmd_restart = {
     .summary = "Restart one or more containers",
     .flags = stop_flags,
     .run = cmd_restart,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
 };

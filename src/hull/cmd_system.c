@@ -1,8 +1,7 @@
 /* hull system: df (disk usage), prune (everything unused), info. */
-#include "commands.h"
+#include "cli.h"
 #include "engine_image.h"
 #include "format.h"
-#include "log.h"
 #include "net.h"
 #include "util.h"
 #include "volume.h"
@@ -149,16 +148,6 @@ static const struct hull_flag prune_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static void print_block(const char *title, char **items, const char *prefix)
-{
-    if (items == NULL)
-        return;
-    printf("%s:\n", title);
-    for (size_t i = 0; items[i] != NULL; i++)
-        printf("%s%s\n", prefix, items[i]);
-    printf("\n");
-}
-
 static int prune_rest(struct hull_engine *e, const struct prune_flags *f, uint64_t *reclaimed,
                       hull_error **err)
 {
@@ -168,12 +157,12 @@ static int prune_rest(struct hull_engine *e, const struct prune_flags *f, uint64
 
     if (hull_network_prune(e, &networks, err) < 0)
         return -1;
-    print_block("Deleted Networks", networks, "");
+    hull_print_block("Deleted Networks", networks, "");
     if (f->volumes) {
         if (hull_volume_prune(e, false, &volumes, &bytes, err) < 0)
             return -1;
         *reclaimed += bytes;
-        print_block("Deleted Volumes", volumes, "");
+        hull_print_block("Deleted Volumes", volumes, "");
     }
     bytes = 0;
     if (hull_engine_image_prune(e, f->all, &untagged, &deleted, &bytes, err) < 0)
@@ -205,12 +194,33 @@ static int prune(const struct hull_global *g, const struct prune_flags *f, hull_
     if (hull_engine_open(&g->roots, &e, err) < 0 || hull_prune_containers(e, &reclaimed, err) < 0 ||
         prune_rest(e, f, &reclaimed, err) < 0)
         return -1;
-    _cleanup_free_ char *size = hull_human_size(reclaimed);
-    printf("Total reclaimed space: %s\n", size);
+    hull_print_reclaimed(reclaimed);
     return 0;
 }
 
 /* ---- the group ---- */
+
+static int df_action(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    _cleanup_error_ hull_error *err = NULL;
+
+    if (df(g, &err) < 0) {
+        hull_report(err);
+        return 1;
+    }
+    return 0;
+}
+
+static int prune_action(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    _cleanup_error_ hull_error *err = NULL;
+
+    if (prune(g, flags, &err) < 0) {
+        hull_report(err);
+        return 1;
+    }
+    return 0;
+}
 
 static const struct hull_command df_cmd = {
     .name = "system df",
@@ -226,46 +236,25 @@ static const struct hull_command prune_cmd = {
     .flags = prune_flags,
 };
 
-static int run_sub(const struct hull_command *c, const struct hull_global *g, int argc, char **argv)
-{
-    struct prune_flags f = {0};
-    struct hull_args args;
-    _cleanup_error_ hull_error *err = NULL;
-    int ret = hull_command_parse(c, true, 0, argc, argv, &f, &args);
+static const struct hull_subcommand subcommands[] = {
+    {"df", NULL, &df_cmd, df_action},
+    {"info", NULL, &hull_cmd_info, NULL},
+    {"prune", NULL, &prune_cmd, prune_action},
+};
 
-    if (ret == 1 && args.n > 0) {
-        _cleanup_free_ char *msg = xasprintf("\"hull %s\" accepts no arguments.", c->name);
-        hull_usage_error(c, msg);
-        ret = -1;
-    }
-    hull_args_clear(&args);
-    if (ret != 1)
-        return ret < 0 ? HULL_EXIT_FAILED : 0;
-    if ((c == &df_cmd ? df(g, &err) : prune(g, &f, &err)) < 0) {
-        hull_report(err);
-        return 1;
-    }
-    return 0;
-}
+static const struct hull_group system_group = {
+    .cmd = &hull_cmd_system,
+    .subs = subcommands,
+    .n = ARRAY_SIZE(subcommands),
+    .width = 12,
+    .more_help = false,
+};
 
 static int cmd_system(const struct hull_global *g, int argc, char **argv)
 {
-    if (argc >= 1 && strcmp(argv[0], "df") == 0)
-        return run_sub(&df_cmd, g, argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "prune") == 0)
-        return run_sub(&prune_cmd, g, argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "info") == 0)
-        return hull_cmd_info.run(g, argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "--help") != 0 && strcmp(argv[0], "-h") != 0) {
-        hull_error_log("'%s' is not a hull system command.", argv[0]);
-        fprintf(stderr, "See 'hull system --help'.\n");
-        return HULL_EXIT_FAILED;
-    }
-    printf("\nUsage:  hull system COMMAND\n\nManage hull\n\nCommands:\n"
-           "  df          Show disk usage\n"
-           "  info        Display system-wide information\n"
-           "  prune       Remove unused data\n");
-    return argc < 1 ? HULL_EXIT_FAILED : 0;
+    struct prune_flags f = {0};
+
+    return hull_group_run(&system_group, g, argc, argv, &f);
 }
 
 const struct hull_command hull_cmd_system = {

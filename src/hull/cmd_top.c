@@ -2,7 +2,7 @@
  * rows are ps -ef's, read from /proc; with ps options, the host's ps runs
  * with them and its rows of the container's processes are kept, as
  * Docker does. */
-#include "commands.h"
+#include "cli.h"
 #include "engine_exec.h"
 #include "format.h"
 #include "util.h"
@@ -129,7 +129,7 @@ static int print_filtered(char *text, const pid_t *pids, size_t n, hull_error **
     return 0;
 }
 
-static int top(const struct hull_global *g, const struct hull_args *args)
+static int top(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
@@ -153,15 +153,7 @@ fail:
 
 static int cmd_top(const struct hull_global *g, int argc, char **argv)
 {
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_top, false, 1, argc, argv, NULL, &args);
-
-    if (ret == 1)
-        ret = top(g, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_top, g, argc, argv, NULL, top);
 }
 
 const struct hull_command hull_cmd_top = {
@@ -170,4 +162,7 @@ const struct hull_command hull_cmd_top = {
     .summary = "Display the running processes of a container",
     .flags = top_flags,
     .run = cmd_top,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
+    .flags_first = true,
 };

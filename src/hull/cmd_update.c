@@ -1,6 +1,6 @@
 /* hull update: new resource limits for containers, applied at once to
  * running ones and kept for their later starts. */
-#include "commands.h"
+#include "cli.h"
 #include "resflags.h"
 #include "util.h"
 
@@ -36,13 +36,17 @@ static bool any_flag(const struct update_flags *f)
     return false;
 }
 
-static int update(const struct hull_global *g, const struct update_flags *f,
-                  const struct hull_args *args)
+static int update_one(struct hull_engine *e, const char *name, void *data, hull_error **err)
 {
+    return hull_engine_update(e, name, data, err) < 0 ? -1 : 0;
+}
+
+static int update(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    const struct update_flags *f = flags;
     _cleanup_error_ hull_error *err = NULL;
-    _cleanup_engine_ struct hull_engine *e = NULL;
     struct hull_run_resources r;
-    int ret = 0;
+    int ret;
 
     if (f->restart != NULL)
         return hull_usage_error(&hull_cmd_update,
@@ -50,24 +54,9 @@ static int update(const struct hull_global *g, const struct update_flags *f,
     if (!any_flag(f))
         return hull_usage_error(&hull_cmd_update,
                                 "hull update needs at least one flag: the limits to change");
-    if (hull_res_flags_parse(&f->res, true, &r, &err) < 0) {
-        hull_usage_error(&hull_cmd_update, err->msg);
-        return HULL_EXIT_FAILED;
-    }
-    if (hull_engine_open(&g->roots, &e, &err) < 0) {
-        hull_report(err);
-        hull_run_resources_clear(&r);
-        return 1;
-    }
-    for (size_t i = 0; i < args->n; i++) {
-        if (hull_engine_update(e, args->args[i], &r, &err) < 0) {
-            hull_report(err);
-            hull_error_freep(&err);
-            ret = 1;
-            continue;
-        }
-        printf("%s\n", args->args[i]);
-    }
+    if (hull_res_flags_parse(&f->res, true, &r, &err) < 0)
+        return hull_usage_error(&hull_cmd_update, err->msg);
+    ret = hull_for_each_name(g, args, update_one, &r);
     hull_run_resources_clear(&r);
     return ret;
 }
@@ -75,16 +64,8 @@ static int update(const struct hull_global *g, const struct update_flags *f,
 static int cmd_update(const struct hull_global *g, int argc, char **argv)
 {
     struct update_flags f = {0};
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_update, true, 1, argc, argv, &f, &args);
 
-    if (ret == 1)
-        ret = update(g, &f, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_flags_free(update_flags, &f);
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_update, g, argc, argv, &f, update);
 }
 
 const struct hull_command hull_cmd_update = {
@@ -93,4 +74,6 @@ const struct hull_command hull_cmd_update = {
     .summary = "Update configuration of one or more containers",
     .flags = update_flags,
     .run = cmd_update,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
 };

@@ -1,6 +1,5 @@
 /* hull version: what hull is, in Docker's layout or as a --format. */
-#include "commands.h"
-#include "template.h"
+#include "cli.h"
 #include "util.h"
 
 #include "config.h"
@@ -40,31 +39,26 @@ static json_t *version_object(void)
                      "KernelVersion", u.release, "Runtime", "hullrt (libhull)");
 }
 
-static int print_version(const char *format, hull_error **err)
+static void print_text(const json_t *v)
 {
-    json_t *v = version_object();
-    json_t *c = json_object_get(v, "Client");
-    char *text = NULL;
-    int ret = 0;
+    const json_t *c = json_object_get(v, "Client");
 
-    if (format != NULL && strcmp(format, "json") == 0) {
-        text = json_dumps(v, JSON_COMPACT);
-        printf("%s\n", text);
-    } else if (format != NULL) {
-        ret = hull_template_render(format, v, &text, err);
-        if (ret == 0)
-            printf("%s\n", text);
-    } else {
-        printf("Client:\n Version:           %s\n OCI runtime spec:  %s\n Runtime:           %s\n"
-               " OS/Arch:           %s/%s\n Kernel:            %s\n",
-               json_string_value(json_object_get(c, "Version")),
-               json_string_value(json_object_get(c, "OciRuntimeSpec")),
-               json_string_value(json_object_get(c, "Runtime")),
-               json_string_value(json_object_get(c, "Os")),
-               json_string_value(json_object_get(c, "Arch")),
-               json_string_value(json_object_get(c, "KernelVersion")));
-    }
-    free(text);
+    printf("Client:\n Version:           %s\n OCI runtime spec:  %s\n Runtime:           %s\n"
+           " OS/Arch:           %s/%s\n Kernel:            %s\n",
+           json_string_value(json_object_get(c, "Version")),
+           json_string_value(json_object_get(c, "OciRuntimeSpec")),
+           json_string_value(json_object_get(c, "Runtime")),
+           json_string_value(json_object_get(c, "Os")),
+           json_string_value(json_object_get(c, "Arch")),
+           json_string_value(json_object_get(c, "KernelVersion")));
+}
+
+static int show_version(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    const struct version_flags *f = flags;
+    json_t *v = version_object();
+    int ret = hull_show_object(v, f->format, print_text);
+
     json_decref(v);
     return ret;
 }
@@ -72,22 +66,8 @@ static int print_version(const char *format, hull_error **err)
 static int cmd_version(const struct hull_global *g, int argc, char **argv)
 {
     struct version_flags f = {0};
-    struct hull_args args;
-    _cleanup_error_ hull_error *err = NULL;
-    int ret = hull_command_parse(&hull_cmd_version, true, 0, argc, argv, &f, &args);
 
-    (void)g;
-    if (ret == 1) {
-        ret = 0;
-        if (print_version(f.format, &err) < 0) {
-            hull_report(err);
-            ret = 1;
-        }
-    } else {
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    }
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_version, g, argc, argv, &f, show_version);
 }
 
 const struct hull_command hull_cmd_version = {
@@ -96,4 +76,6 @@ const struct hull_command hull_cmd_version = {
     .summary = "Show the hull version information",
     .flags = version_flags,
     .run = cmd_version,
+    .min_args = 0,
+    .max_args = HULL_ARGS_ANY,
 };

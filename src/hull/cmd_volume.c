@@ -1,9 +1,7 @@
 /* hull volume: create, ls, inspect, rm and prune of the local volumes
  * (volume.h). */
-#include "commands.h"
+#include "cli.h"
 #include "format.h"
-#include "log.h"
-#include "template.h"
 #include "util.h"
 #include "volume.h"
 
@@ -72,28 +70,13 @@ static json_t *volume_json(const struct hull_volume *v)
                      "Mountpoint", v->mountpoint, "Name", v->name, "Options", "Scope", "local");
 }
 
-static int open_engine(const struct hull_global *g, struct hull_engine **e)
+static int volume_create(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
-    _cleanup_error_ hull_error *err = NULL;
-
-    if (hull_engine_open(&g->roots, e, &err) < 0) {
-        hull_report(err);
-        return -1;
-    }
-    return 0;
-}
-
-static int volume_create(const struct hull_global *g, const struct volume_flags *f,
-                         const struct hull_args *args)
-{
+    const struct volume_flags *f = flags;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     struct hull_volume v;
 
-    if (args->n > 1) {
-        hull_error_log("\"hull volume create\" requires at most 1 argument.");
-        return HULL_EXIT_FAILED;
-    }
     if (f->driver != NULL && strcmp(f->driver, "local") != 0)
         hull_err_kind(&err, HULL_ERR_BAD_INPUT, 0,
                       "volume driver \"%s\" is not supported: only \"local\" is", f->driver);
@@ -104,7 +87,7 @@ static int volume_create(const struct hull_global *g, const struct volume_flags 
         hull_report(err);
         return 1;
     }
-    if (open_engine(g, &e) < 0)
+    if (hull_open_engine(g, &e) < 0)
         return 1;
     if (hull_volume_create(e, args->n > 0 ? args->args[0] : NULL, f->labels, &v, &err) < 0) {
         hull_report(err);
@@ -115,56 +98,23 @@ static int volume_create(const struct hull_global *g, const struct volume_flags 
     return 0;
 }
 
-static int print_objects(json_t *all, const char *format, hull_error **err)
+static int volume_object(struct hull_engine *e, const char *name, const void *data, json_t **out,
+                         hull_error **err)
 {
-    size_t i;
-    json_t *o;
+    struct hull_volume v;
 
-    if (format == NULL || strcmp(format, "json") == 0) {
-        char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-        printf("%s\n", s);
-        free(s);
-        return 0;
-    }
-    json_array_foreach (all, i, o) {
-        char *line;
-        if (hull_template_render(format, o, &line, err) < 0)
-            return -1;
-        printf("%s\n", line);
-        free(line);
-    }
+    if (hull_volume_get(e, name, &v, err) < 0)
+        return -1;
+    *out = volume_json(&v);
+    hull_volume_clear(&v);
     return 0;
 }
 
-static int volume_inspect(const struct hull_global *g, const struct volume_flags *f,
-                          const struct hull_args *args)
+static int volume_inspect(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
-    _cleanup_error_ hull_error *err = NULL;
-    _cleanup_engine_ struct hull_engine *e = NULL;
-    json_t *all = json_array();
-    int ret = 0;
+    const struct volume_flags *f = flags;
 
-    if (open_engine(g, &e) < 0) {
-        json_decref(all);
-        return 1;
-    }
-    for (size_t i = 0; i < args->n; i++) {
-        struct hull_volume v;
-        if (hull_volume_get(e, args->args[i], &v, &err) < 0) {
-            hull_report(err);
-            hull_error_freep(&err);
-            ret = 1;
-            continue;
-        }
-        json_array_append_new(all, volume_json(&v));
-        hull_volume_clear(&v);
-    }
-    if (print_objects(all, f->format, &err) < 0) {
-        hull_report(err);
-        ret = 1;
-    }
-    json_decref(all);
-    return ret;
+    return hull_inspect_names(g, args, volume_object, NULL, f->format, false);
 }
 
 struct ls_filter {
@@ -236,8 +186,9 @@ static bool volume_wanted(struct hull_engine *e, const struct hull_volume *v,
     return true;
 }
 
-static int volume_ls(const struct hull_global *g, const struct volume_flags *f)
+static int volume_ls(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
+    const struct volume_flags *f = flags;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     struct hull_volume *list = NULL;
@@ -273,15 +224,10 @@ static int volume_ls(const struct hull_global *g, const struct volume_flags *f)
         size_t i;
         json_t *o;
         json_array_foreach (all, i, o) {
-            char *line = NULL;
-            if (strcmp(f->format, "json") == 0)
-                line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            else if (hull_template_render(f->format, o, &line, &err) < 0) {
+            if (hull_print_object(o, f->format, &err) < 0) {
                 hull_report(err);
                 goto out;
             }
-            printf("%s\n", line);
-            free(line);
         }
     } else {
         hull_table_print(t, stdout);
@@ -297,161 +243,108 @@ out:
     return ret;
 }
 
-static int volume_rm(const struct hull_global *g, const struct volume_flags *f,
-                     const struct hull_args *args)
+static int rm_one(struct hull_engine *e, const char *name, void *data, hull_error **err)
 {
-    _cleanup_error_ hull_error *err = NULL;
-    _cleanup_engine_ struct hull_engine *e = NULL;
-    int ret = 0;
+    const struct volume_flags *f = data;
 
-    if (open_engine(g, &e) < 0)
-        return 1;
-    for (size_t i = 0; i < args->n; i++) {
-        if (hull_volume_remove(e, args->args[i], &err) < 0) {
-            if (!(f->force && err->kind == HULL_ERR_NOT_EXIST)) {
-                hull_report(err);
-                ret = 1;
-            }
-            hull_error_freep(&err);
-            continue;
-        }
-        printf("%s\n", args->args[i]);
-    }
-    return ret;
+    if (hull_volume_remove(e, name, err) == 0)
+        return 0;
+    if (!(f->force && (*err)->kind == HULL_ERR_NOT_EXIST))
+        return -1;
+    /* --force: a missing volume is neither an error nor printed. */
+    hull_error_freep(err);
+    return 1;
 }
 
-static bool confirmed(bool all)
+static int volume_rm(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
-    char answer[16] = "";
-
-    printf("WARNING! This will remove %s local volumes not used by at least one container.\n"
-           "Are you sure you want to continue? [y/N] ",
-           all ? "all" : "anonymous");
-    fflush(stdout);
-    if (fgets(answer, sizeof(answer), stdin) == NULL)
-        return false;
-    return answer[0] == 'y' || answer[0] == 'Y';
+    return hull_for_each_name(g, args, rm_one, flags);
 }
 
-static int volume_prune(const struct hull_global *g, const struct volume_flags *f)
+static int volume_prune(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
+    const struct volume_flags *f = flags;
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_engine_ struct hull_engine *e = NULL;
     _cleanup_strv_ char **removed = NULL;
-    _cleanup_free_ char *size = NULL;
+    _cleanup_free_ char *warning = xasprintf(
+        "WARNING! This will remove %s local volumes not used by at least one container.\n",
+        f->all ? "all" : "anonymous");
     uint64_t reclaimed = 0;
 
-    if (!f->force && !confirmed(f->all))
+    if (!f->force && !hull_confirm(warning))
         return 0;
-    if (hull_engine_open(&g->roots, &e, &err) < 0 ||
-        hull_volume_prune(e, f->all, &removed, &reclaimed, &err) < 0) {
+    if (hull_open_engine(g, &e) < 0)
+        return 1;
+    if (hull_volume_prune(e, f->all, &removed, &reclaimed, &err) < 0) {
         hull_report(err);
         return 1;
     }
-    if (removed != NULL) {
-        printf("Deleted Volumes:\n");
-        for (size_t i = 0; removed[i] != NULL; i++)
-            printf("%s\n", removed[i]);
-        printf("\n");
-    }
-    size = hull_human_size(reclaimed);
-    printf("Total reclaimed space: %s\n", size);
+    hull_print_block("Deleted Volumes", removed, "");
+    hull_print_reclaimed(reclaimed);
     return 0;
 }
 
-enum sub { SUB_CREATE, SUB_INSPECT, SUB_LS, SUB_RM, SUB_PRUNE };
-
-static const struct {
-    const char *name;
-    enum sub which;
-    struct hull_command cmd;
-    size_t min_args;
-} subcommands[] = {
-    {"create",
-     SUB_CREATE,
-     {"volume create", "[OPTIONS] [VOLUME]", "Create a volume", create_flags, NULL},
-     0},
-    {"inspect",
-     SUB_INSPECT,
-     {"volume inspect", "[OPTIONS] VOLUME [VOLUME...]",
-      "Display detailed information on one or more volumes", inspect_flags, NULL},
-     1},
-    {"ls", SUB_LS, {"volume ls", "[OPTIONS]", "List volumes", ls_flags, NULL}, 0},
-    {"list", SUB_LS, {"volume ls", "[OPTIONS]", "List volumes", ls_flags, NULL}, 0},
-    {"rm",
-     SUB_RM,
-     {"volume rm", "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes", rm_flags, NULL},
-     1},
-    {"remove",
-     SUB_RM,
-     {"volume rm", "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes", rm_flags, NULL},
-     1},
-    {"prune",
-     SUB_PRUNE,
-     {"volume prune", "[OPTIONS]", "Remove unused local volumes", prune_flags, NULL},
-     0},
+static const struct hull_command create_cmd = {
+    .name = "volume create",
+    .usage = "[OPTIONS] [VOLUME]",
+    .summary = "Create a volume",
+    .flags = create_flags,
+    .max_args = 1,
 };
 
-static int run_sub(const struct hull_global *g, size_t k, int argc, char **argv)
-{
-    struct volume_flags f = {0};
-    struct hull_args args;
-    const struct hull_command *c = &subcommands[k].cmd;
-    int ret = hull_command_parse(c, true, subcommands[k].min_args, argc, argv, &f, &args);
+static const struct hull_command inspect_cmd = {
+    .name = "volume inspect",
+    .usage = "[OPTIONS] VOLUME [VOLUME...]",
+    .summary = "Display detailed information on one or more volumes",
+    .flags = inspect_flags,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
+};
 
-    if (ret == 1 && (subcommands[k].which == SUB_LS || subcommands[k].which == SUB_PRUNE) &&
-        args.n > 0) {
-        hull_error_log("\"hull %s\" accepts no arguments.", c->name);
-        ret = -1;
-    }
-    if (ret == 1) {
-        switch (subcommands[k].which) {
-        case SUB_CREATE:
-            ret = volume_create(g, &f, &args);
-            break;
-        case SUB_INSPECT:
-            ret = volume_inspect(g, &f, &args);
-            break;
-        case SUB_LS:
-            ret = volume_ls(g, &f);
-            break;
-        case SUB_RM:
-            ret = volume_rm(g, &f, &args);
-            break;
-        case SUB_PRUNE:
-            ret = volume_prune(g, &f);
-            break;
-        }
-    } else {
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    }
-    hull_flags_free(c->flags, &f);
-    hull_args_clear(&args);
-    return ret;
-}
+static const struct hull_command ls_cmd = {
+    .name = "volume ls",
+    .usage = "[OPTIONS]",
+    .summary = "List volumes",
+    .flags = ls_flags,
+};
 
-static void volume_help(void)
-{
-    printf("\nUsage:  hull volume COMMAND\n\nManage volumes\n\nCommands:\n");
-    for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
-        if (strcmp(subcommands[i].name, "list") != 0 && strcmp(subcommands[i].name, "remove") != 0)
-            printf("  %-10s%s\n", subcommands[i].name, subcommands[i].cmd.summary);
-    printf("\nRun 'hull volume COMMAND --help' for more information on a command.\n");
-}
+static const struct hull_command rm_cmd = {
+    .name = "volume rm",
+    .usage = "[OPTIONS] VOLUME [VOLUME...]",
+    .summary = "Remove one or more volumes",
+    .flags = rm_flags,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
+};
+
+static const struct hull_command prune_cmd = {
+    .name = "volume prune",
+    .usage = "[OPTIONS]",
+    .summary = "Remove unused local volumes",
+    .flags = prune_flags,
+};
+
+static const struct hull_subcommand subcommands[] = {
+    {"create", NULL, &create_cmd, volume_create}, {"inspect", NULL, &inspect_cmd, volume_inspect},
+    {"ls", "list", &ls_cmd, volume_ls},           {"rm", "remove", &rm_cmd, volume_rm},
+    {"prune", NULL, &prune_cmd, volume_prune},
+};
+
+static const struct hull_group volume_group = {
+    .cmd = &hull_cmd_volume,
+    .subs = subcommands,
+    .n = ARRAY_SIZE(subcommands),
+    .width = 10,
+    .more_help = true,
+};
 
 /* ARGV holds the words after "volume": the subcommand first. */
 static int cmd_volume(const struct hull_global *g, int argc, char **argv)
 {
-    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
-        volume_help();
-        return argc < 1 ? HULL_EXIT_FAILED : 0;
-    }
-    for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
-        if (strcmp(subcommands[i].name, argv[0]) == 0)
-            return run_sub(g, i, argc - 1, argv + 1);
-    hull_error_log("'%s' is not a hull volume command.", argv[0]);
-    fprintf(stderr, "See 'hull volume --help'.\n");
-    return HULL_EXIT_FAILED;
+    struct volume_flags f = {0};
+
+    return hull_group_run(&volume_group, g, argc, argv, &f);
 }
 
 const struct hull_command hull_cmd_volume = {

@@ -1,5 +1,5 @@
 /* hull wait: blocks until containers stop, then prints their exit codes. */
-#include "commands.h"
+#include "cli.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -8,40 +8,25 @@ static const struct hull_flag wait_flags[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int wait_all(const struct hull_global *g, const struct hull_args *args)
+static int wait_one(struct hull_engine *e, const char *name, void *data, hull_error **err)
 {
-    _cleanup_error_ hull_error *err = NULL;
-    _cleanup_engine_ struct hull_engine *e = NULL;
-    int ret = 0, code;
+    int code;
 
-    if (hull_engine_open(&g->roots, &e, &err) < 0) {
-        hull_report(err);
-        return 1;
-    }
-    for (size_t i = 0; i < args->n; i++) {
-        if (hull_engine_wait(e, args->args[i], &code, &err) < 0) {
-            hull_report(err);
-            hull_error_freep(&err);
-            ret = 1;
-            continue;
-        }
-        printf("%d\n", code);
-        fflush(stdout);
-    }
-    return ret;
+    if (hull_engine_wait(e, name, &code, err) < 0)
+        return -1;
+    printf("%d\n", code);
+    fflush(stdout);
+    return 1;
+}
+
+static int wait_all(const struct hull_global *g, void *flags, const struct hull_args *args)
+{
+    return hull_for_each_name(g, args, wait_one, NULL);
 }
 
 static int cmd_wait(const struct hull_global *g, int argc, char **argv)
 {
-    struct hull_args args;
-    int ret = hull_command_parse(&hull_cmd_wait, true, 1, argc, argv, NULL, &args);
-
-    if (ret == 1)
-        ret = wait_all(g, &args);
-    else
-        ret = ret < 0 ? HULL_EXIT_FAILED : 0;
-    hull_args_clear(&args);
-    return ret;
+    return hull_command_main(&hull_cmd_wait, g, argc, argv, NULL, wait_all);
 }
 
 const struct hull_command hull_cmd_wait = {
@@ -50,4 +35,6 @@ const struct hull_command hull_cmd_wait = {
     .summary = "Block until one or more containers stop, then print their exit codes",
     .flags = wait_flags,
     .run = cmd_wait,
+    .min_args = 1,
+    .max_args = HULL_ARGS_ANY,
 };

@@ -6,6 +6,8 @@
 #include "error.h"
 #include "opts.h"
 
+#include <stdint.h>
+
 /* Docker's exit statuses for the engine's own failures. */
 #define HULL_EXIT_FAILED     125 /* hull itself failed, or bad usage */
 #define HULL_EXIT_CANNOT_RUN 126 /* the command cannot be invoked */
@@ -25,7 +27,15 @@ struct hull_command {
     /* Returns the exit status; prints its own errors through hull_report(). */
     int (*run)(const struct hull_global *g, int argc, char **argv);
     bool hidden; /* not listed in the help (internal commands) */
+    /* Positional arguments: at least MIN_ARGS, at most MAX_ARGS
+     * (HULL_ARGS_ANY: no limit; left 0, the command takes none). */
+    size_t min_args, max_args;
+    /* The first positional argument ends the flags ("hull run IMAGE CMD
+     * -x": -x is the command's); otherwise flags may follow arguments. */
+    bool flags_first;
 };
+
+#define HULL_ARGS_ANY SIZE_MAX
 
 extern const struct hull_command hull_cmd_run;
 extern const struct hull_command hull_cmd_ps;
@@ -63,11 +73,11 @@ int hull_usage_error(const struct hull_command *c, const char *msg);
 /* The help text of a command on standard output. */
 void hull_command_help(const struct hull_command *c);
 
-/* Parses ARGV for command C into DST.  Returns 1 when the command should
- * go on, 0 after printing help (exit 0), or -1 after a usage error (the
- * caller exits with HULL_EXIT_FAILED).  MIN_ARGS is the least number of
- * positional arguments the command takes. */
-int hull_command_parse(const struct hull_command *c, bool interspersed, size_t min_args, int argc,
-                       char **argv, void *dst, struct hull_args *args);
+/* Parses ARGV for command C into DST, checking the number of positional
+ * arguments against C's bounds.  Returns 1 when the command should go
+ * on, 0 after printing help (exit 0), or -1 after a usage error (the
+ * caller exits with HULL_EXIT_FAILED).  ARGS is set in every case. */
+int hull_command_parse(const struct hull_command *c, int argc, char **argv, void *dst,
+                       struct hull_args *args);
 
 #endif

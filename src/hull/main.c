@@ -62,12 +62,30 @@ void hull_command_help(const struct hull_command *c)
     hull_flags_print(stdout, c->flags);
 }
 
-int hull_command_parse(const struct hull_command *c, bool interspersed, size_t min_args, int argc,
-                       char **argv, void *dst, struct hull_args *args)
+/* Docker's wording for a wrong number of positional arguments, NULL when
+ * N is within C's bounds. */
+static char *arg_count_error(const struct hull_command *c, size_t n)
+{
+    size_t min = c->min_args, max = c->max_args;
+
+    if (n < min)
+        return xasprintf("\"hull %s\" requires at least %zu argument%s.", c->name, min,
+                         min == 1 ? "" : "s");
+    if (n <= max)
+        return NULL;
+    if (max == 0)
+        return xasprintf("\"hull %s\" accepts no arguments.", c->name);
+    return xasprintf("\"hull %s\" requires %s %zu argument%s.", c->name,
+                     min == max ? "exactly" : "at most", max, max == 1 ? "" : "s");
+}
+
+int hull_command_parse(const struct hull_command *c, int argc, char **argv, void *dst,
+                       struct hull_args *args)
 {
     _cleanup_error_ hull_error *err = NULL;
+    _cleanup_free_ char *msg = NULL;
 
-    if (hull_flags_parse(c->flags, interspersed, argc, argv, dst, args, &err) < 0) {
+    if (hull_flags_parse(c->flags, !c->flags_first, argc, argv, dst, args, &err) < 0) {
         hull_usage_error(c, err->msg);
         return -1;
     }
@@ -75,9 +93,8 @@ int hull_command_parse(const struct hull_command *c, bool interspersed, size_t m
         hull_command_help(c);
         return 0;
     }
-    if (args->n < min_args) {
-        _cleanup_free_ char *msg = xasprintf("\"hull %s\" requires at least %zu argument%s.",
-                                             c->name, min_args, min_args == 1 ? "" : "s");
+    msg = arg_count_error(c, args->n);
+    if (msg != NULL) {
         hull_usage_error(c, msg);
         return -1;
     }

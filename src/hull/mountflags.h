@@ -17,29 +17,21 @@ struct hull_mount_flags {
     bool read_only, privileged;
 };
 
-#define HULL_MOUNT_FLAG_(T, m, name, sh, type, field, vname, usage)                                \
-    {                                                                                              \
-        name, sh, type, offsetof(T, m.field), vname, usage                                         \
-    }
-
 #define HULL_MOUNT_FLAGS(T, m)                                                                     \
-    HULL_MOUNT_FLAG_(T, m, "cap-add", 0, HULL_FLAG_LIST, cap_add, "list",                          \
-                     "Add Linux capabilities"),                                                    \
-        HULL_MOUNT_FLAG_(T, m, "cap-drop", 0, HULL_FLAG_LIST, cap_drop, "list",                    \
-                         "Drop Linux capabilities"),                                               \
-        HULL_MOUNT_FLAG_(T, m, "mount", 0, HULL_FLAG_LIST, mounts, "mount",                        \
-                         "Attach a filesystem mount to the container"),                            \
-        HULL_MOUNT_FLAG_(T, m, "privileged", 0, HULL_FLAG_BOOL, privileged, NULL,                  \
-                         "Give extended privileges to this container"),                            \
-        HULL_MOUNT_FLAG_(T, m, "read-only", 0, HULL_FLAG_BOOL, read_only, NULL,                    \
-                         "Mount the container's root filesystem as read only"),                    \
-        HULL_MOUNT_FLAG_(T, m, "security-opt", 0, HULL_FLAG_LIST, security_opt, "list",            \
-                         "Security Options"),                                                      \
-        HULL_MOUNT_FLAG_(T, m, "tmpfs", 0, HULL_FLAG_LIST, tmpfs, "list",                          \
-                         "Mount a tmpfs directory"),                                               \
-        HULL_MOUNT_FLAG_(T, m, "ulimit", 0, HULL_FLAG_LIST, ulimits, "ulimit", "Ulimit options"),  \
-        HULL_MOUNT_FLAG_(T, m, "volume", 'v', HULL_FLAG_LIST, volumes, "list",                     \
-                         "Bind mount a volume")
+    HULL_FLAG_IN(T, m, "cap-add", 0, HULL_FLAG_LIST, cap_add, "list", "Add Linux capabilities"),   \
+        HULL_FLAG_IN(T, m, "cap-drop", 0, HULL_FLAG_LIST, cap_drop, "list",                        \
+                     "Drop Linux capabilities"),                                                   \
+        HULL_FLAG_IN(T, m, "mount", 0, HULL_FLAG_LIST, mounts, "mount",                            \
+                     "Attach a filesystem mount to the container"),                                \
+        HULL_FLAG_IN(T, m, "privileged", 0, HULL_FLAG_BOOL, privileged, NULL,                      \
+                     "Give extended privileges to this container"),                                \
+        HULL_FLAG_IN(T, m, "read-only", 0, HULL_FLAG_BOOL, read_only, NULL,                        \
+                     "Mount the container's root filesystem as read only"),                        \
+        HULL_FLAG_IN(T, m, "security-opt", 0, HULL_FLAG_LIST, security_opt, "list",                \
+                     "Security Options"),                                                          \
+        HULL_FLAG_IN(T, m, "tmpfs", 0, HULL_FLAG_LIST, tmpfs, "list", "Mount a tmpfs directory"),  \
+        HULL_FLAG_IN(T, m, "ulimit", 0, HULL_FLAG_LIST, ulimits, "ulimit", "Ulimit options"),      \
+        HULL_FLAG_IN(T, m, "volume", 'v', HULL_FLAG_LIST, volumes, "list", "Bind mount a volume")
 
 /* Points the request's mount and security fields at F's values. */
 void hull_mount_flags_apply(const struct hull_mount_flags *f, struct hull_run_request *r);

@@ -37,6 +37,14 @@ struct hull_args {
     bool help; /* --help (or -h where no flag owns it) was given */
 };
 
+/* The entry of a flag whose value goes to FIELD of member M of struct T:
+ * for groups of flags that several commands embed (mountflags.h,
+ * netflags.h, resflags.h). */
+#define HULL_FLAG_IN(T, m, name, sh, type, field, vname, usage)                                    \
+    {                                                                                              \
+        name, sh, type, offsetof(T, m.field), vname, usage                                         \
+    }
+
 /* Parses ARGV[0..ARGC) against FLAGS into DST.  With INTERSPERSED, flags
  * may follow positional arguments ("hull rm x -f"); without, the first
  * positional argument ends the flags ("hull run IMAGE CMD -x": -x is the

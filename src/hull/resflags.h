@@ -21,9 +21,7 @@ struct hull_res_flags {
 };
 
 #define HULL_RES_FLAG_(T, m, name, sh, field, vname, usage)                                        \
-    {                                                                                              \
-        name, sh, HULL_FLAG_STRING, offsetof(T, m.field), vname, usage                             \
-    }
+    HULL_FLAG_IN(T, m, name, sh, HULL_FLAG_STRING, field, vname, usage)
 
 /* The flags of both commands, as entries of a flag table. */
 #define HULL_RES_FLAGS(T, m)                                                                       \

@@ -37,9 +37,15 @@ static int check_unsupported(const struct hullrt_ctx *ctx, hull_error **err)
 {
     const struct hullrt_cmd_opts *o = ctx->opts;
 
+    /* Engines pass the flag to every command; only the ones that make a
+     * cgroup need the driver, so only they refuse it.  The message names
+     * the setting that switches each engine to cgroupfs paths. */
     if (ctx->global->systemd_cgroup)
         return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
-                             "--systemd-cgroup: systemd cgroup driver is not supported");
+                             "--systemd-cgroup: the systemd cgroup driver is not supported; "
+                             "use the cgroupfs driver (Podman: cgroup_manager = \"cgroupfs\", "
+                             "Docker: native.cgroupdriver=cgroupfs, containerd: SystemdCgroup = "
+                             "false)");
     if (o->pidfd_socket != NULL)
         return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
                              "--pidfd-socket \"%s\": passing the init's pidfd is not supported",

@@ -186,13 +186,16 @@ int hull_caps_apply_final(const struct hull_caps *caps, hull_error **err)
     struct __user_cap_data_struct data[2];
 
     /* The kernel refuses to raise an ambient capability that is not both
-     * permitted and inheritable; naming it beats a bare EPERM. */
+     * permitted and inheritable.  runc warns and goes on, and `runc spec`
+     * writes such a config (ambient without inheritable): so do we, and
+     * the capability is simply not raised. */
     for (int cap = 0; cap <= CAP_LAST_KNOWN; cap++) {
-        if ((amb & CAP_BIT(cap)) && !((prm & inh) & CAP_BIT(cap)))
-            return hull_err_kind(
-                err, HULL_ERR_BAD_INPUT, 0,
-                "ambient capability %s is not in the permitted and inheritable sets",
-                cap_names[cap]);
+        if ((amb & CAP_BIT(cap)) && !((prm & inh) & CAP_BIT(cap))) {
+            hull_warn("ambient capability %s is not in the permitted and inheritable sets: not "
+                      "raised",
+                      cap_names[cap]);
+            amb &= ~CAP_BIT(cap);
+        }
     }
     /* Likewise for an effective capability that is not permitted. */
     for (int cap = 0; cap <= CAP_LAST_KNOWN; cap++) {

@@ -11,10 +11,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -285,7 +287,7 @@ static int create_steps(struct create_ctx *c, const struct hull_resources *res, 
             return -1;
     if (apply(c->l, c->path, res, false, err) < 0)
         return -1;
-    for (size_t i = 0; i < c->l->n_hier; i++) {
+    for (size_t i = 0; c->pid > 0 && i < c->l->n_hier; i++) {
         _cleanup_free_ char *dir = cg_hier_dir(&c->l->hier[i], c->path);
         if (write_procs(dir, c->pid, err) < 0)
             return hull_err_wrap(err, "move process %d into its cgroup", (int)c->pid);
@@ -321,6 +323,117 @@ int hull_cgroup_create(const char *path, const struct hull_resources *res, pid_t
     strv_free(c.made);
     free(c.orig_cgroups);
     return ret;
+}
+
+void hull_cgroup_join_release(struct hull_cgroup_join *j)
+{
+    for (size_t i = 0; i < j->n_tasks; i++)
+        closep(&j->tasks[i]);
+    free(j->tasks);
+    j->tasks = NULL;
+    j->n_tasks = 0;
+    closep(&j->v2_dir);
+    closep(&j->v2_procs);
+}
+
+/* The descriptors of hull_cgroup_join for PATH, which exists under every
+ * hierarchy of L. */
+static int join_open(const struct cg_layout *l, const char *path, struct hull_cgroup_join *j,
+                     hull_error **err)
+{
+    j->tasks = xmalloc(l->n_hier * sizeof(int));
+    for (size_t i = 0; i < l->n_hier; i++) {
+        const struct cg_hierarchy *h = &l->hier[i];
+        _cleanup_free_ char *dir = cg_hier_dir(h, path);
+        _cleanup_close_ int dfd = cg_open_dir(dir, err);
+        if (dfd < 0)
+            return -1;
+        const char *file = h->unified ? "cgroup.procs" : "tasks";
+        int fd = openat(dfd, file, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            return hull_err(err, errno, "open \"%s/%s\"", dir, file);
+        if (!h->unified) {
+            j->tasks[j->n_tasks++] = fd;
+            continue;
+        }
+        j->v2_procs = fd;
+        j->v2_dir = take_fd(dfd);
+    }
+    return 0;
+}
+
+int hull_cgroup_create_empty(const char *path, const struct hull_resources *res,
+                             struct hull_cgroup_join *j, hull_error **err)
+{
+    _cleanup_cg_layout_ struct cg_layout l = {0};
+    struct create_ctx c = {.l = &l, .path = path};
+    int ret;
+
+    *j = (struct hull_cgroup_join)HULL_CGROUP_JOIN_INIT;
+    if (cg_path_check(path, err) < 0)
+        return -1;
+    if (cg_layout_load(&l, err) < 0)
+        return hull_err_wrap(err, "create cgroup \"%s\"", path);
+    c.v2_needed = res ? cg_v2_needed(res) : 0;
+    ret = create_steps(&c, res, err);
+    if (ret == 0)
+        ret = join_open(&l, path, j, err);
+    if (ret < 0) {
+        hull_cgroup_join_release(j);
+        rollback(&c);
+        hull_err_wrap(err, "create cgroup \"%s\"", path);
+    }
+    strv_free(c.made);
+    return ret;
+}
+
+int hull_cgroup_join_open(const char *path, struct hull_cgroup_join *j, hull_error **err)
+{
+    _cleanup_cg_layout_ struct cg_layout l = {0};
+
+    *j = (struct hull_cgroup_join)HULL_CGROUP_JOIN_INIT;
+    if (cg_path_check(path, err) < 0 || cg_layout_load(&l, err) < 0 ||
+        join_open(&l, path, j, err) < 0) {
+        hull_cgroup_join_release(j);
+        return hull_err_wrap(err, "join cgroup \"%s\"", path ? path : "");
+    }
+    return 0;
+}
+
+pid_t hull_cgroup_fork(struct hull_cgroup_join *j, hull_error **err)
+{
+    pid_t pid;
+
+    if (j->v2_dir >= 0) {
+        struct clone_args args = {
+            .flags = CLONE_INTO_CGROUP,
+            .exit_signal = SIGCHLD,
+            .cgroup = (uint64_t)j->v2_dir,
+        };
+        /* Set before the child exists: its copy of J must say so. */
+        j->in_v2 = true;
+        pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (pid >= 0)
+            return pid;
+        /* Kernels before 5.7, or a cgroup that cannot take the process
+         * this way: the child writes cgroup.procs itself. */
+        j->in_v2 = false;
+    }
+    pid = fork();
+    if (pid < 0)
+        return hull_err(err, errno, "fork");
+    return pid;
+}
+
+int hull_cgroup_join_self(const struct hull_cgroup_join *j, hull_error **err)
+{
+    for (size_t i = 0; i < j->n_tasks; i++) {
+        if (write(j->tasks[i], "0", 1) != 1)
+            return hull_err(err, errno, "join the container's cgroup (v1 tasks)");
+    }
+    if (j->v2_procs >= 0 && !j->in_v2 && write(j->v2_procs, "0", 1) != 1)
+        return hull_err(err, errno, "join the container's cgroup (cgroup.procs)");
+    return 0;
 }
 
 int hull_cgroup_enter(const char *path, pid_t pid, hull_error **err)
@@ -427,7 +540,8 @@ static int layout_pids(const struct cg_layout *l, const char *path, pid_t **pids
     }
     if (found == 0)
         return hull_err_kind(err, HULL_ERR_NOT_EXIST, ENOENT, "cgroup \"%s\" does not exist", path);
-    qsort(s.v, s.n, sizeof(pid_t), pid_cmp);
+    if (s.n > 1)
+        qsort(s.v, s.n, sizeof(pid_t), pid_cmp);
     for (size_t i = 0; i < s.n; i++)
         if (o == 0 || s.v[o - 1] != s.v[i])
             s.v[o++] = s.v[i];

@@ -42,7 +42,51 @@ bool hull_cgroup_swap_accounting(void);
 int hull_cgroup_create(const char *path, const struct hull_resources *res, pid_t pid,
                        hull_error **err);
 
-/* Moves PID into an existing cgroup (hullrt exec). */
+/* How a new process enters its cgroup without the kernel's global lock.
+ *
+ * Moving a process by pid (cgroup.procs) takes cgroup_threadgroup_rwsem
+ * for writing, and the first writer after a quiet spell waits for an RCU
+ * grace period: about 10 ms, on every container start.  A single-threaded
+ * process writing "0" to a v1 "tasks" file moves only itself and skips
+ * that lock (Linux 6.0 on; older kernels take it as before), and a process
+ * forked by clone3(CLONE_INTO_CGROUP) starts inside its v2 cgroup.  So the
+ * creator makes the cgroup with hull_cgroup_create_empty(), forks with
+ * hull_cgroup_fork(), and the child calls hull_cgroup_join_self() before
+ * anything else; the creator closes its copy with
+ * hull_cgroup_join_release(). */
+struct hull_cgroup_join {
+    int *tasks; /* "tasks" of each v1 hierarchy, open for writing */
+    size_t n_tasks;
+    int v2_dir;   /* the cgroup under the v2 hierarchy, or -1 */
+    int v2_procs; /* its cgroup.procs, open for writing, or -1 */
+    bool in_v2;   /* the child was forked into v2_dir */
+};
+
+#define HULL_CGROUP_JOIN_INIT                                                                      \
+    {                                                                                              \
+        .v2_dir = -1, .v2_procs = -1                                                               \
+    }
+
+/* hull_cgroup_create() without moving any process in: J gets the
+ * descriptors a new process joins through.  On failure nothing is left. */
+int hull_cgroup_create_empty(const char *path, const struct hull_resources *res,
+                             struct hull_cgroup_join *j, hull_error **err);
+
+/* The same descriptors for an existing cgroup (a process joining a
+ * running container). */
+int hull_cgroup_join_open(const char *path, struct hull_cgroup_join *j, hull_error **err);
+
+/* fork(), with the child born in J's v2 cgroup when the kernel can
+ * (clone3 CLONE_INTO_CGROUP).  Returns the pid, 0 in the child. */
+pid_t hull_cgroup_fork(struct hull_cgroup_join *j, hull_error **err);
+
+/* In the single-threaded child of hull_cgroup_fork(): joins the v1
+ * hierarchies, and v2 unless born there. */
+int hull_cgroup_join_self(const struct hull_cgroup_join *j, hull_error **err);
+
+void hull_cgroup_join_release(struct hull_cgroup_join *j);
+
+/* Moves PID into an existing cgroup. */
 int hull_cgroup_enter(const char *path, pid_t pid, hull_error **err);
 
 /* Applies RES to an existing cgroup (hullrt update). */

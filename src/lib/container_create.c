@@ -48,6 +48,7 @@ static void ctx_init(struct hull_create_ctx *ctx)
     ctx->console_sock = ctx->pty_master = -1;
     for (int t = 0; t < HULL_NS_COUNT; t++)
         ctx->ns_fds[t] = -1;
+    ctx->cgroup_join = (struct hull_cgroup_join)HULL_CGROUP_JOIN_INIT;
 }
 
 void hull_create_ctx_release(struct hull_create_ctx *ctx)
@@ -60,6 +61,7 @@ void hull_create_ctx_release(struct hull_create_ctx *ctx)
     closep(&ctx->console_sock);
     closep(&ctx->pty_master);
     hull_ns_close_all(ctx->ns_fds);
+    hull_cgroup_join_release(&ctx->cgroup_join);
     if (ctx->o != NULL && ctx->o->spec == NULL)
         hull_spec_free(ctx->spec);
     ctx->spec = NULL;
@@ -268,7 +270,7 @@ static int setup_cgroup(struct hull_create_ctx *ctx, hull_error **err)
         memset(&res, 0, sizeof(res));
     rules = device_rules(ctx->spec, &res.n_devices);
     res.devices = rules;
-    if (hull_cgroup_create(ctx->cgroup_path, &res, ctx->stage1_pid, err) < 0)
+    if (hull_cgroup_create_empty(ctx->cgroup_path, &res, &ctx->cgroup_join, err) < 0)
         return without_cgroup(ctx, err);
     ctx->cgroup_created = true;
     return 0;
@@ -542,17 +544,20 @@ int hull_create_with_ctx(const struct hull_runtime *rt, const struct hull_create
     ctx->sync_parent = sv[0];
     ctx->sync_child = sv[1];
 
-    ctx->stage1_pid = fork();
-    if (ctx->stage1_pid < 0) {
-        hull_err(err, errno, "fork");
+    /* The cgroup exists before stage 1 does, which enters it on its own
+     * (cgroup.h says why). */
+    if (setup_cgroup(ctx, err) < 0)
         goto fail;
-    }
+    ctx->stage1_pid = hull_cgroup_fork(&ctx->cgroup_join, err);
+    if (ctx->stage1_pid < 0)
+        goto fail;
     if (ctx->stage1_pid == 0)
         hull_stage1_main(ctx);
     closep(&ctx->sync_child);
     hull_ns_close_all(ctx->ns_fds);
+    hull_cgroup_join_release(&ctx->cgroup_join);
 
-    if (setup_cgroup(ctx, err) < 0 || serve_children(ctx, err) < 0)
+    if (serve_children(ctx, err) < 0)
         goto fail;
     waitpid(ctx->stage1_pid, NULL, 0);
     ctx->stage1_pid = 0;

@@ -55,7 +55,8 @@ struct exec_ctx {
     int pty_master;
     pid_t parent_pid;
     pid_t stage1_pid;
-    pid_t pid; /* the process proper, in our pid namespace */
+    pid_t pid;                           /* the process proper, in our pid namespace */
+    struct hull_cgroup_join cgroup_join; /* how stage 1 enters the cgroup */
 };
 
 int hull_container_config(const struct hull_runtime *rt, const char *id, struct hull_spec **out,
@@ -93,6 +94,7 @@ static void ctx_release(struct exec_ctx *x)
     closep(&x->sync_child);
     closep(&x->console_sock);
     closep(&x->pty_master);
+    hull_cgroup_join_release(&x->cgroup_join);
 }
 
 /* Checks that need only the state, the config and the options. */
@@ -217,8 +219,11 @@ static int stage1(struct exec_ctx *x, hull_error **err)
         return hull_err(err, errno, "prctl(PR_SET_DUMPABLE, 0)");
     if (die_with_parent(x->parent_pid, err) < 0)
         return -1;
-    /* Wait until the runtime has put us into the container's cgroup, so
-     * the process inherits it before it can run anything. */
+    /* Into the container's cgroup first (cgroup.h says how), so the
+     * process inherits it before it can run anything. */
+    if (hull_cgroup_join_self(&x->cgroup_join, err) < 0)
+        return hull_err_wrap(err, "join the container's cgroup");
+    hull_cgroup_join_release(&x->cgroup_join);
     if (hull_sync_expect(x->sync_child, HULL_SYNC_CONTINUE, &msg, NULL, err) < 0)
         return -1;
     if (hull_ns_join_all(x->ns_fds, err) < 0)
@@ -333,9 +338,6 @@ static int serve_children(struct exec_ctx *x, hull_error **err)
     struct hull_sync_msg msg;
     _cleanup_error_ hull_error *eof = NULL;
 
-    if (x->st.cgroup_path[0] != '\0' &&
-        hull_cgroup_enter(x->st.cgroup_path, x->stage1_pid, err) < 0)
-        return hull_err_wrap(err, "join the container's cgroup");
     if (hull_sync_send(x->sync_parent, HULL_SYNC_CONTINUE, 0, NULL, -1, err) < 0)
         return -1;
     for (;;) {
@@ -416,9 +418,12 @@ static int start_process(struct exec_ctx *x, hull_error **err)
     x->sync_parent = sv[0];
     x->sync_child = sv[1];
     x->parent_pid = getpid();
-    x->stage1_pid = fork();
+    if (x->st.cgroup_path[0] != '\0' &&
+        hull_cgroup_join_open(x->st.cgroup_path, &x->cgroup_join, err) < 0)
+        return hull_err_wrap(err, "join the container's cgroup");
+    x->stage1_pid = hull_cgroup_fork(&x->cgroup_join, err);
     if (x->stage1_pid < 0)
-        return hull_err(err, errno, "fork");
+        return -1;
     if (x->stage1_pid == 0) {
         hull_error *e = NULL;
         closep(&x->sync_parent);
@@ -428,6 +433,7 @@ static int start_process(struct exec_ctx *x, hull_error **err)
     }
     closep(&x->sync_child);
     hull_ns_close_all(x->ns_fds);
+    hull_cgroup_join_release(&x->cgroup_join);
     int ret = serve_children(x, err);
     waitpid(x->stage1_pid, NULL, 0);
     x->stage1_pid = 0;
@@ -442,7 +448,8 @@ int hull_container_exec(const struct hull_runtime *rt, const struct hull_exec_op
                          .sync_parent = -1,
                          .sync_child = -1,
                          .console_sock = -1,
-                         .pty_master = -1};
+                         .pty_master = -1,
+                         .cgroup_join = HULL_CGROUP_JOIN_INIT};
     sigset_t old;
     int ret = -1;
 

@@ -81,8 +81,11 @@ static int stage1(struct hull_create_ctx *ctx, hull_error **err)
 
     if (die_with_parent(ctx->parent_pid, err) < 0)
         return -1;
-    /* Wait until the runtime has put us in the container's cgroup: the
-     * cgroup namespace created below must be rooted there. */
+    /* Into the container's cgroup first: the cgroup namespace created
+     * below must be rooted there. */
+    if (hull_cgroup_join_self(&ctx->cgroup_join, err) < 0)
+        return -1;
+    hull_cgroup_join_release(&ctx->cgroup_join);
     if (hull_sync_expect(sock, HULL_SYNC_CONTINUE, &msg, NULL, err) < 0)
         return -1;
     if (hull_ns_join_all(ctx->ns_fds, err) < 0)

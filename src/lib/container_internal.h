@@ -3,6 +3,7 @@
 #ifndef HULL_CONTAINER_INTERNAL_H
 #define HULL_CONTAINER_INTERNAL_H
 
+#include "cgroup.h"
 #include "container.h"
 #include "spec.h"
 
@@ -26,6 +27,7 @@ struct hull_create_ctx {
     int pty_master;     /* received from the init when pty_to_caller */
     char *cgroup_path;  /* normalized; NULL when no cgroup is used */
     bool cgroup_created;
+    struct hull_cgroup_join cgroup_join; /* how stage 1 enters it */
     pid_t parent_pid;
     pid_t stage1_pid;
     pid_t init_pid;

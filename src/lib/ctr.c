@@ -14,6 +14,7 @@
 
 #define RECORD         "hull.json"
 #define LOCK_FILE      ".lock"
+#define REMOVED_DIR    ".removed"
 #define RECORD_VERSION 1
 #define RECORD_MAX     (1u << 20)
 
@@ -256,7 +257,11 @@ int hull_ctr_load(int dirfd, const char *id, struct hull_ctr *c, hull_error **er
  * that was reported created survives a crash of the host; later state
  * changes are only atomic: one lost to a crash of the host is what the
  * repair (engine_repair.c) reconstructs anyway, and an fsync on every
- * start and exit would cost more than the rest of them. */
+ * start and exit would cost more than the rest of them.  A --rm container
+ * does not outlive a crash of the host (the repair removes it), so its
+ * record is not synced either: the journal commit an fsync waits for is
+ * the largest single cost of `hull run --rm`.  Such a record lost to a
+ * crash reads as empty, which hull_ctr_orphans() counts as no record. */
 static int save(int dirfd, const struct hull_ctr *c, bool durable, hull_error **err)
 {
     _cleanup_close_ int fd = openat(dirfd, c->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -568,7 +573,7 @@ int hull_ctr_create(int dirfd, struct hull_ctr *c, hull_error **err)
     free(c->created);
     c->created = hull_time_now_rfc3339();
     c->status = HULL_CTR_CREATED;
-    if (save(dirfd, c, true, err) < 0)
+    if (save(dirfd, c, !c->auto_remove, err) < 0)
         goto fail;
     return 0;
 fail:
@@ -601,8 +606,13 @@ int hull_ctr_orphans(int dirfd, char ***ids, hull_error **err)
     }
     while ((de = readdir(d)) != NULL) {
         _cleanup_free_ char *record = xasprintf("%s/" RECORD, de->d_name);
-        if (is_id(de->d_name) && faccessat(dirfd, record, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
-            errno == ENOENT)
+        struct stat st;
+        if (!is_id(de->d_name))
+            continue;
+        /* Records are replaced whole, never seen empty, unless written
+         * without fsync before a crash of the host (see save()). */
+        if (fstatat(dirfd, record, &st, AT_SYMLINK_NOFOLLOW) < 0 ? errno == ENOENT
+                                                                 : st.st_size == 0)
             strv_append(ids, de->d_name);
     }
     closedir(d);
@@ -632,6 +642,61 @@ int hull_ctr_remove(int dirfd, const char *id, hull_error **err)
     if (rm_rf_at(dirfd, id, err) < 0)
         return hull_err_wrap(err, "remove container %s", id);
     return 0;
+}
+
+int hull_ctr_unlist(int dirfd, const char *id, hull_error **err)
+{
+    _cleanup_free_ char *record = NULL, *aside = NULL;
+
+    if (!is_id(id))
+        return hull_err_kind(err, HULL_ERR_NOT_EXIST, 0, "No such container: %s", id);
+    record = xasprintf("%s/" RECORD, id);
+    if (unlinkat(dirfd, record, 0) < 0 && errno != ENOENT)
+        return hull_err(err, errno, "remove the record of container %s", id);
+    if (mkdirat(dirfd, REMOVED_DIR, 0700) < 0 && errno != EEXIST)
+        return hull_err(err, errno, "create the directory of removed containers");
+    aside = xasprintf(REMOVED_DIR "/%s", id);
+    if (renameat(dirfd, id, dirfd, aside) == 0)
+        return 0;
+    /* Left where it is, without its record, it is an orphan that any
+     * reconcile removes; removed right away here all the same. */
+    if (rm_rf_at(dirfd, id, err) < 0)
+        return hull_err_wrap(err, "remove container %s", id);
+    return 0;
+}
+
+int hull_ctr_purge(int dirfd, hull_error **err)
+{
+    int fd = openat(dirfd, REMOVED_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    _cleanup_close_ int aside = -1;
+    struct dirent *de;
+    DIR *d;
+    int ret = 0;
+
+    if (fd < 0)
+        return errno == ENOENT ? 0 : hull_err(err, errno, "open the removed containers");
+    aside = dup(fd);
+    d = fdopendir(fd);
+    if (d == NULL || aside < 0) {
+        if (d == NULL)
+            close(fd);
+        else
+            closedir(d);
+        return hull_err(err, errno, "read the removed containers");
+    }
+    while ((de = readdir(d)) != NULL) {
+        _cleanup_close_ int lock = -1;
+        if (!is_id(de->d_name))
+            continue;
+        /* Another purge holds it: that one deletes it. */
+        lock = openat(aside, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)
+            continue;
+        if (rm_rf_at(aside, de->d_name, ret == 0 ? err : NULL) < 0)
+            ret = -1;
+    }
+    closedir(d);
+    return ret;
 }
 
 int hull_ctr_rename(int dirfd, const char *id, const char *name, hull_error **err)

@@ -126,7 +126,8 @@ int hull_ctr_lookup(int dirfd, const char *ref, char **id, hull_error **err);
 int hull_ctr_list(int dirfd, struct hull_ctr **out, size_t *n, hull_error **err);
 
 /* Ids of the directories under DIRFD that hold no record (a removal
- * that was killed halfway); a new vector, NULL when there are none. */
+ * that was killed halfway) or an empty one (a --rm container's, lost to a
+ * crash of the host); a new vector, NULL when there are none. */
 int hull_ctr_orphans(int dirfd, char ***ids, hull_error **err);
 
 /* Takes the lock of the whole containers directory, the one creation
@@ -136,6 +137,16 @@ int hull_ctr_dir_lock(int dirfd, hull_error **err);
 /* Removes DIRFD/ID and everything in it.  Refuses to cross a mount point,
  * so a still-mounted rootfs fails the removal instead of emptying it. */
 int hull_ctr_remove(int dirfd, const char *id, hull_error **err);
+
+/* The part of hull_ctr_remove() a user waits for: the record goes, then
+ * the directory moves aside (".removed/ID" under DIRFD), out of every
+ * listing and lookup; hull_ctr_purge() deletes it.  When it cannot be
+ * moved, it is removed in place. */
+int hull_ctr_unlist(int dirfd, const char *id, hull_error **err);
+
+/* Deletes what hull_ctr_unlist() moved aside, except entries another purge
+ * holds locked.  Returns the first error after trying every entry. */
+int hull_ctr_purge(int dirfd, hull_error **err);
 
 /* Renames container ID to NAME under the same lock that makes names
  * unique (same errors as hull_ctr_create). */

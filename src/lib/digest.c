@@ -1,10 +1,60 @@
 #include "digest.h"
 #include "util.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
+
+#ifndef HULL_LIBCRYPTO_SONAME
+#define HULL_LIBCRYPTO_SONAME "libcrypto.so.3"
+#endif
+
+/* libcrypto is loaded by the first digest rather than linked: most hull
+ * processes (the monitor's exit hook, the copy `hull run` makes of itself)
+ * never hash anything, and loading it costs each of them milliseconds. */
+static struct {
+    __typeof__(&EVP_MD_CTX_new) ctx_new;
+    __typeof__(&EVP_MD_CTX_free) ctx_free;
+    __typeof__(&EVP_DigestInit_ex) init;
+    __typeof__(&EVP_DigestUpdate) update;
+    __typeof__(&EVP_DigestFinal_ex) final;
+    __typeof__(&EVP_sha256) sha256;
+} evp;
+
+static const char *evp_problem; /* why libcrypto is unusable, or NULL */
+
+static void evp_load(void)
+{
+    void *lib = dlopen(HULL_LIBCRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+    if (lib == NULL) {
+        evp_problem = dlerror();
+        return;
+    }
+    evp.ctx_new = (__typeof__(evp.ctx_new))dlsym(lib, "EVP_MD_CTX_new");
+    evp.ctx_free = (__typeof__(evp.ctx_free))dlsym(lib, "EVP_MD_CTX_free");
+    evp.init = (__typeof__(evp.init))dlsym(lib, "EVP_DigestInit_ex");
+    evp.update = (__typeof__(evp.update))dlsym(lib, "EVP_DigestUpdate");
+    evp.final = (__typeof__(evp.final))dlsym(lib, "EVP_DigestFinal_ex");
+    evp.sha256 = (__typeof__(evp.sha256))dlsym(lib, "EVP_sha256");
+    if (evp.ctx_new == NULL || evp.ctx_free == NULL || evp.init == NULL || evp.update == NULL ||
+        evp.final == NULL || evp.sha256 == NULL)
+        evp_problem = "it lacks the EVP digest functions";
+}
+
+/* Layers are imported by several threads at once: one load for all. */
+static int load_libcrypto(hull_error **err)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, evp_load);
+    if (evp_problem != NULL)
+        return hull_err(err, 0, "sha256: load %s: %s", HULL_LIBCRYPTO_SONAME, evp_problem);
+    return 0;
+}
 
 struct hull_sha256 {
     EVP_MD_CTX *ctx;
@@ -13,10 +63,13 @@ struct hull_sha256 {
 
 int hull_sha256_new(struct hull_sha256 **out, hull_error **err)
 {
-    struct hull_sha256 *h = xmalloc0(sizeof(*h));
+    struct hull_sha256 *h;
 
-    h->ctx = EVP_MD_CTX_new();
-    if (h->ctx == NULL || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
+    if (load_libcrypto(err) < 0)
+        return -1;
+    h = xmalloc0(sizeof(*h));
+    h->ctx = evp.ctx_new();
+    if (h->ctx == NULL || evp.init(h->ctx, evp.sha256(), NULL) != 1) {
         hull_sha256_free(h);
         return hull_err(err, 0, "sha256: libcrypto cannot initialize the digest");
     }
@@ -26,7 +79,7 @@ int hull_sha256_new(struct hull_sha256 **out, hull_error **err)
 
 void hull_sha256_update(struct hull_sha256 *h, const void *data, size_t len)
 {
-    if (!h->failed && len > 0 && EVP_DigestUpdate(h->ctx, data, len) != 1)
+    if (!h->failed && len > 0 && evp.update(h->ctx, data, len) != 1)
         h->failed = true;
 }
 
@@ -37,7 +90,7 @@ int hull_sha256_final(struct hull_sha256 *h, char out[HULL_DIGEST_SIZE], hull_er
     unsigned int n = 0;
     char *p = out + strlen(HULL_DIGEST_PREFIX);
 
-    if (h->failed || EVP_DigestFinal_ex(h->ctx, md, &n) != 1 || n * 2 != HULL_SHA256_HEX_LEN) {
+    if (h->failed || evp.final(h->ctx, md, &n) != 1 || n * 2 != HULL_SHA256_HEX_LEN) {
         h->failed = true;
         return hull_err(err, 0, "sha256: libcrypto failed to compute the digest");
     }
@@ -55,7 +108,8 @@ void hull_sha256_free(struct hull_sha256 *h)
 {
     if (h == NULL)
         return;
-    EVP_MD_CTX_free(h->ctx);
+    if (h->ctx != NULL)
+        evp.ctx_free(h->ctx);
     free(h);
 }
 

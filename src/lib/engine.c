@@ -202,8 +202,12 @@ int hull_engine_teardown(struct hull_engine *e, const struct hull_ctr *c, unsign
     if ((flags & HULL_TEARDOWN_VOLUMES) && (flags & HULL_TEARDOWN_RECORD) && first == NULL)
         hull_volumes_release(e, c, &step);
     keep_first(&first, &step);
-    if ((flags & HULL_TEARDOWN_RECORD) && first == NULL)
-        hull_ctr_remove(e->ctr_dirfd, c->id, &step);
+    if ((flags & HULL_TEARDOWN_RECORD) && first == NULL) {
+        if (flags & HULL_TEARDOWN_UNLIST)
+            hull_ctr_unlist(e->ctr_dirfd, c->id, &step);
+        else
+            hull_ctr_remove(e->ctr_dirfd, c->id, &step);
+    }
     keep_first(&first, &step);
     if (first != NULL) {
         *err = first;

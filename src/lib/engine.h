@@ -201,9 +201,16 @@ enum hull_ctr_status hull_engine_ctr_status(const struct hull_ctr *c);
  * The init of container ID exited with CODE at FINISHED_AT: records it,
  * releases what the run held, and sets *restart when the restart policy
  * wants the container again (its overlay and run directory then stay).
- * Otherwise a --rm container is removed. */
+ * Otherwise a --rm container is removed: gone from every listing when
+ * this returns, its files moved aside for hull_engine_purge() (*removed
+ * is set then). */
 int hull_engine_monitor_exited(struct hull_engine *e, const char *id, int code,
-                               const char *finished_at, bool *restart, hull_error **err);
+                               const char *finished_at, bool *restart, bool *removed,
+                               hull_error **err);
+
+/* Deletes the files of removed containers that were moved aside (by the
+ * exit hook of --rm, or left by a purge that was killed). */
+int hull_engine_purge(struct hull_engine *e, hull_error **err);
 
 /* Creates and starts container ID again for its monitor, with the stdio
  * of monitor_proto.h, and reports the new init on REPORT_FD.  *declined

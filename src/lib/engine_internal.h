@@ -16,6 +16,9 @@
 #define HULL_TEARDOWN_RECORD       1u /* the record and its directory */
 #define HULL_TEARDOWN_KEEP_RUN_DIR 2u /* the monitor's socket stays (a restart follows) */
 #define HULL_TEARDOWN_VOLUMES      4u /* with the record: the anonymous volumes */
+#define HULL_TEARDOWN_UNLIST                                                                       \
+    8u /* with the record: its directory is moved aside                                            \
+          (hull_ctr_unlist), hull_engine_purge() deletes it */
 
 /* Removes what exists of container C outside its record: the runtime's
  * state and cgroup (killing what still runs), its network, the overlay

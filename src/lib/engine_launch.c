@@ -21,6 +21,7 @@
 #include "monitor_proto.h"
 #include "net.h"
 #include "overlay.h"
+#include "rootless.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -276,7 +277,8 @@ static int check_still_ours(const struct creator *cr, hull_error **err)
 __attribute__((noreturn)) static void creator_main(struct creator *cr, const int ctr_stdio[3])
 {
     hull_error *err = NULL;
-    int keep[6] = {cr->sock, cr->monitor_exe, cr->run_dirfd};
+    /* [6]: a rootless hull's slirp4netns helper, for network_up. */
+    int keep[7] = {cr->sock, cr->monitor_exe, cr->run_dirfd, -1, -1, -1, hull_rootless_net_fd()};
     int theirs[3] = {-1, -1, -1}, ours[3] = {-1, -1, -1};
     int listen = -1, master = -1;
     pid_t init = 0;

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,7 +49,8 @@ static void warn_error(hull_error **err)
 /* Records that C's process is gone (CODE at TIME, or what the exit file
  * says) and releases what its run held.  Returns true when C was
  * removed (--rm). */
-static bool record_exit(struct hull_engine *e, struct hull_ctr *c, int code, const char *time)
+static bool record_exit(struct hull_engine *e, struct hull_ctr *c, int code, const char *time,
+                        unsigned int remove_flags)
 {
     _cleanup_error_ hull_error *err = NULL;
     _cleanup_free_ char *file_time = NULL;
@@ -62,7 +64,8 @@ static bool record_exit(struct hull_engine *e, struct hull_ctr *c, int code, con
     /* With --rm the record goes too, unless something could not be
      * released: then it stays, saying exited, for rm to try again. */
     if (hull_engine_teardown(
-            e, c, c->auto_remove ? HULL_TEARDOWN_RECORD | HULL_TEARDOWN_VOLUMES : 0, &err) == 0 &&
+            e, c, c->auto_remove ? HULL_TEARDOWN_RECORD | HULL_TEARDOWN_VOLUMES | remove_flags : 0,
+            &err) == 0 &&
         c->auto_remove)
         return true;
     warn_error(&err);
@@ -129,10 +132,10 @@ void hull_engine_repair_locked(struct hull_engine *e, struct hull_ctr *c, bool *
         if (hull_ctr_is_running(c))
             return;
         /* Exit code 255: Docker's "unknown" for a process nobody saw end. */
-        *removed = record_exit(e, c, 255, NULL);
+        *removed = record_exit(e, c, 255, NULL, 0);
         return;
     case HULL_CTR_RESTARTING:
-        *removed = record_exit(e, c, c->exit_code, c->finished_at);
+        *removed = record_exit(e, c, c->exit_code, c->finished_at, 0);
         return;
     case HULL_CTR_CREATED:
     case HULL_CTR_EXITED:
@@ -169,7 +172,9 @@ static void remove_orphans(struct hull_engine *e)
     for (size_t i = 0; ids[i] != NULL; i++) {
         _cleanup_close_ int fd = openat(e->ctr_dirfd, ids[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         _cleanup_free_ char *rootfs = hull_engine_ctr_path(e, ids[i], "rootfs");
-        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || faccessat(fd, "hull.json", F_OK, 0) == 0)
+        struct stat st;
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 ||
+            (fstatat(fd, "hull.json", &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_size > 0))
             continue;
         hull_overlay_unmount(rootfs, &err);
         warn_error(&err);
@@ -213,18 +218,28 @@ void hull_engine_reconcile(struct hull_engine *e)
     }
     hull_ctr_list_free(list, n);
     remove_orphans(e);
+    /* What a purge killed halfway left aside. */
+    if (hull_ctr_purge(e->ctr_dirfd, &err) < 0)
+        warn_error(&err);
+}
+
+int hull_engine_purge(struct hull_engine *e, hull_error **err)
+{
+    return hull_ctr_purge(e->ctr_dirfd, err);
 }
 
 /* ---- the monitor's hooks ---- */
 
 int hull_engine_monitor_exited(struct hull_engine *e, const char *id, int code,
-                               const char *finished_at, bool *restart, hull_error **err)
+                               const char *finished_at, bool *restart, bool *removed,
+                               hull_error **err)
 {
     struct hull_ctr c;
     _cleanup_close_ int lock = -1;
     _cleanup_error_ hull_error *step = NULL;
 
     *restart = false;
+    *removed = false;
     lock = hull_ctr_lock(e->ctr_dirfd, id, &step);
     /* Removed meanwhile (rm -f): nothing left to record. */
     if (lock < 0 && step->kind == HULL_ERR_NOT_EXIST)
@@ -246,8 +261,11 @@ int hull_engine_monitor_exited(struct hull_engine *e, const char *id, int code,
     }
     *restart = hull_restart_wanted(&c, code);
     if (!*restart) {
-        /* The monitor wrote the exit file for this very exit. */
-        record_exit(e, &c, code, finished_at);
+        /* The monitor wrote the exit file for this very exit.  With --rm
+         * the directory is only moved aside: the monitor reports the exit
+         * once this hook returns, and the caller deletes it after
+         * (hull_engine_purge). */
+        *removed = record_exit(e, &c, code, finished_at, HULL_TEARDOWN_UNLIST);
         hull_ctr_clear(&c);
         return 0;
     }
@@ -325,7 +343,7 @@ int hull_engine_monitor_restart(struct hull_engine *e, const char *id, int repor
     if (c.status != HULL_CTR_RESTARTING || c.stop_requested) {
         *declined = true;
         if (c.status == HULL_CTR_RESTARTING)
-            record_exit(e, &c, c.exit_code, c.finished_at);
+            record_exit(e, &c, c.exit_code, c.finished_at, 0);
         hull_ctr_clear(&c);
         return 0;
     }

@@ -263,7 +263,10 @@ static int write_config(struct run_ctx *x, const struct hull_ocigen_image *defau
     json_decref(cfg);
     if (text == NULL)
         return hull_err(err, ENOMEM, "serialize config.json");
-    return write_file_atomic(x->dirfd, "config.json", text, strlen(text), 0600, err);
+    /* Synced only for a container that may outlive a crash of the host
+     * (the record's rule, ctr.c). */
+    return (r->auto_remove ? write_file_replace : write_file_atomic)(x->dirfd, "config.json", text,
+                                                                     strlen(text), 0600, err);
 }
 
 /* Everything up to a record with its config and the overlay mounted, the
@@ -301,7 +304,8 @@ static int create_ctx(struct run_ctx *x, hull_error **err)
 
     if (prepare(x, err) == 0)
         return 0;
-    if (x->ctr.id != NULL && hull_engine_teardown(x->e, &x->ctr, HULL_TEARDOWN_RECORD, &e2) < 0)
+    if (x->ctr.id != NULL &&
+        hull_engine_teardown(x->e, &x->ctr, HULL_TEARDOWN_RECORD | HULL_TEARDOWN_VOLUMES, &e2) < 0)
         hull_warn("%s", e2->msg);
     return -1;
 }
@@ -345,7 +349,9 @@ static void start_failed(struct hull_engine *e, struct hull_ctr *c, const hull_e
 {
     _cleanup_error_ hull_error *e2 = NULL;
 
-    if (hull_engine_teardown(e, c, c->auto_remove ? HULL_TEARDOWN_RECORD : 0, &e2) < 0)
+    /* --rm removes the anonymous volumes too, as after a normal exit. */
+    if (hull_engine_teardown(
+            e, c, c->auto_remove ? HULL_TEARDOWN_RECORD | HULL_TEARDOWN_VOLUMES : 0, &e2) < 0)
         hull_warn("%s", e2->msg);
     if (c->auto_remove && e2 == NULL)
         return;

@@ -163,7 +163,8 @@ static void queue_input(struct attach *at, int type, const char *data, size_t le
 {
     at->pending = xmalloc(len + 1);
     at->pending[0] = (char)type;
-    memcpy(at->pending + 1, data, len);
+    if (len > 0)
+        memcpy(at->pending + 1, data, len);
     at->pending_len = len + 1;
     send_pending(at);
 }

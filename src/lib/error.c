@@ -33,32 +33,30 @@ static int set_error(hull_error **err, enum hull_err_kind kind, int errnum, cons
     return -1;
 }
 
-int hull_err(hull_error **err, int errnum, const char *fmt, ...)
+void hull_err_set(hull_error **err, int errnum, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     set_error(err, HULL_ERR_GENERIC, errnum, fmt, ap);
     va_end(ap);
-    return -1;
 }
 
-int hull_err_kind(hull_error **err, enum hull_err_kind kind, int errnum, const char *fmt, ...)
+void hull_err_kind_set(hull_error **err, enum hull_err_kind kind, int errnum, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     set_error(err, kind, errnum, fmt, ap);
     va_end(ap);
-    return -1;
 }
 
-int hull_err_wrap(hull_error **err, const char *fmt, ...)
+void hull_err_wrap_set(hull_error **err, const char *fmt, ...)
 {
     int saved_errno = errno;
     va_list ap;
     char *ctx;
 
     if (err == NULL || *err == NULL)
-        return -1;
+        return;
     va_start(ap, fmt);
     ctx = xvasprintf(fmt, ap);
     va_end(ap);
@@ -67,10 +65,9 @@ int hull_err_wrap(hull_error **err, const char *fmt, ...)
     free((*err)->msg);
     (*err)->msg = msg;
     errno = saved_errno;
-    return -1;
 }
 
-int hull_err_from_parts(hull_error **err, int errnum, enum hull_err_kind kind, const char *msg)
+void hull_err_from_parts_set(hull_error **err, int errnum, enum hull_err_kind kind, const char *msg)
 {
     hull_error *e = xmalloc0(sizeof(*e));
 
@@ -79,11 +76,10 @@ int hull_err_from_parts(hull_error **err, int errnum, enum hull_err_kind kind, c
     e->msg = xstrdup(msg);
     if (err == NULL) {
         hull_error_free(e);
-        return -1;
+        return;
     }
     hull_error_free(*err);
     *err = e;
-    return -1;
 }
 
 void hull_error_free(hull_error *e)

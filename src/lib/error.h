@@ -29,20 +29,48 @@ typedef struct hull_error {
 } hull_error;
 
 /* Sets *err to a new error and returns -1.  A nonzero errnum appends
- * ": strerror(errnum)".  If *err is already set it is replaced. */
-int hull_err(hull_error **err, int errnum, const char *fmt, ...)
+ * ": strerror(errnum)".  If *err is already set it is replaced.
+ *
+ * These four are statement expressions around void functions so that the
+ * compiler sees the constant -1 at every `return hull_err(...)`: it then
+ * knows a failed call never falls through, and does not warn (at -O3)
+ * about outputs left unset on error paths. */
+#define hull_err(err, errnum, ...)                                                                 \
+    ({                                                                                             \
+        hull_err_set((err), (errnum), __VA_ARGS__);                                                \
+        -1;                                                                                        \
+    })
+void hull_err_set(hull_error **err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Same as hull_err() but also records the error's kind. */
-int hull_err_kind(hull_error **err, enum hull_err_kind kind, int errnum, const char *fmt, ...)
+#define hull_err_kind(err, kind, errnum, ...)                                                      \
+    ({                                                                                             \
+        hull_err_kind_set((err), (kind), (errnum), __VA_ARGS__);                                   \
+        -1;                                                                                        \
+    })
+void hull_err_kind_set(hull_error **err, enum hull_err_kind kind, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Prepends "context: " to the message of *err (which must be set) and
  * returns -1. */
-int hull_err_wrap(hull_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define hull_err_wrap(err, ...)                                                                    \
+    ({                                                                                             \
+        hull_err_wrap_set((err), __VA_ARGS__);                                                     \
+        -1;                                                                                        \
+    })
+void hull_err_wrap_set(hull_error **err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-/* Builds an error from a message received from another process. */
-int hull_err_from_parts(hull_error **err, int errnum, enum hull_err_kind kind, const char *msg);
+/* Builds an error from a message received from another process; returns
+ * -1. */
+#define hull_err_from_parts(err, errnum, kind, msg)                                                \
+    ({                                                                                             \
+        hull_err_from_parts_set((err), (errnum), (kind), (msg));                                   \
+        -1;                                                                                        \
+    })
+void hull_err_from_parts_set(hull_error **err, int errnum, enum hull_err_kind kind,
+                             const char *msg);
 
 void hull_error_free(hull_error *e);
 void hull_error_freep(hull_error **e);

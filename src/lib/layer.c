@@ -131,15 +131,16 @@ static int split_path(char *path, const char **parent, const char **name, hull_e
 {
     char *slash = strrchr(path, '/');
 
+    /* Set on every path, the error one too: callers read them only on
+     * success, but the compiler cannot tell. */
+    *parent = "";
+    *name = path;
     for (const char *p = path; slash != NULL && p < slash; p = strchr(p, '/') + 1) {
         if (str_has_prefix(p, WHITEOUT_PREFIX))
             return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
                                  "a whiteout name is used as a directory");
     }
-    if (slash == NULL) {
-        *parent = "";
-        *name = path;
-    } else {
+    if (slash != NULL) {
         *slash = '\0';
         *parent = path;
         *name = slash + 1;

@@ -195,7 +195,7 @@ static int bridge_configure(struct net_state *st, struct hull_nl *nl, const stru
 {
     _cleanup_free_ char *clash = NULL, *subnet = hull_cidr_format(&n->subnet);
     _cleanup_free_ char *cmds = NULL;
-    struct hull_nft_net elem = {n->bridge, n->subnet};
+    struct hull_nft_net elem = {n->bridge, n->subnet, n->internal};
 
     if (route_clash(nl, &n->subnet, ifindex, &clash, err) < 0)
         return -1;
@@ -255,7 +255,8 @@ static int nft_rebuild(struct net_state *st, const char *exclude, hull_error **e
     elems = xmalloc0((n_nets + 1) * sizeof(*elems));
     for (size_t i = 0; i < n_nets; i++)
         if (is_bridge(&nets[i]))
-            elems[n_elems++] = (struct hull_nft_net){nets[i].bridge, nets[i].subnet};
+            elems[n_elems++] =
+                (struct hull_nft_net){nets[i].bridge, nets[i].subnet, nets[i].internal};
     for (size_t i = 0; i < n_sbs; i++) {
         if (!net_sandbox_alive(st, &sbs[i]) || sbs[i].n_eps == 0 ||
             (exclude != NULL && strcmp(sbs[i].container, exclude) == 0))
@@ -321,6 +322,7 @@ static int create_locked(struct net_state *st, const struct hull_network_create_
         goto out;
     }
     n->gateway = n->subnet.addr + 1;
+    n->internal = o->internal;
     if (o->gateway != NULL && hull_ipv4_parse(o->gateway, &n->gateway) < 0) {
         hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "invalid gateway \"%s\"", o->gateway);
         goto out;
@@ -419,7 +421,7 @@ static int users_of(struct net_state *st, const char *name, char **first, size_t
 static int remove_locked(struct net_state *st, const struct net_network *n, hull_error **err)
 {
     _cleanup_free_ char *user = NULL, *cmds = NULL;
-    struct hull_nft_net elem = {n->bridge, n->subnet};
+    struct hull_nft_net elem = {n->bridge, n->subnet, n->internal};
     struct net_network *rest = NULL;
     size_t users, n_rest = 0;
     struct hull_nl nl;

@@ -106,6 +106,7 @@ struct hull_network_create_opts {
     const char *driver;  /* NULL or "bridge" */
     const char *subnet;  /* NULL: a free one is picked */
     const char *gateway; /* NULL: the subnet's first address */
+    bool internal;       /* no traffic in or out past the bridge */
 };
 
 /* Creates a network with its bridge.  The subnet must not overlap another
@@ -125,6 +126,11 @@ int hull_network_inspect(struct hull_engine *e, const char *ref, json_t **out, h
 
 /* Every network's inspect object (the predefined ones included). */
 int hull_network_list(struct hull_engine *e, json_t **out, hull_error **err);
+
+/* What `network ls --format` sees of the network whose inspect object is
+ * INSPECT, as Docker has it: ID (12 characters unless NO_TRUNC), Name,
+ * Driver, Scope, IPv6, Internal, Labels and CreatedAt, all strings. */
+json_t *hull_network_ls_row(const json_t *inspect, bool no_trunc);
 
 /* Attaches container CTR to network NET: a running one gets a new
  * interface (eth1, ...) at once, with address IP when not NULL; either

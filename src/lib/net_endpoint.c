@@ -4,10 +4,12 @@
 #include "net_dns.h"
 #include "net_internal.h"
 #include "net_nft.h"
+#include "state.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -74,6 +76,8 @@ static int hosts_write(const struct net_state *st, const struct net_sandbox *sb,
     }
     for (size_t i = 0; i < sb->n_eps; i++)
         strv_append(&own, hull_ipv4_format(sb->eps[i].ip, ip));
+    if (sb->slirp > 0)
+        strv_append(&own, NET_SLIRP_ADDR);
     text = hull_dns_hosts(sb->hostname, (const char *const *)own,
                           (const char *const *)sb->extra_hosts, (const char *const *)peers);
     if (pwrite(fd, text, strlen(text), 0) != (ssize_t)strlen(text) ||
@@ -185,6 +189,11 @@ int net_sandbox_release(struct net_state *st, struct hull_nl *nl, struct net_san
     }
     for (size_t i = 0; i < sb->n_eps; i++)
         net_lease_drop(st, sb->eps[i].network, sb->eps[i].ip, sb->container);
+    /* Nothing else stops a slirp4netns: it holds the namespace it serves. */
+    if (sb->slirp > 0 && hull_proc_is_same(sb->slirp, sb->slirp_start) &&
+        kill(sb->slirp, SIGTERM) < 0 && errno != ESRCH)
+        hull_err(&step, errno, "stop slirp4netns (pid %d)", (int)sb->slirp);
+    keep_first(&first, &step);
     if (first == NULL)
         net_sandbox_remove(st, sb->container, &step);
     keep_first(&first, &step);
@@ -232,6 +241,8 @@ int hull_net_gc(struct hull_engine *e, hull_error **err)
     ret = hull_nl_open(-1, &nl, err);
     if (ret == 0)
         ret = net_gc_locked(&st, &nl, err);
+    if (ret == 0)
+        net_lease_sweep(&st, NULL);
     hull_nl_close(&nl);
     net_state_close(&st);
     return ret;
@@ -257,6 +268,10 @@ int hull_net_teardown(struct hull_engine *e, const char *id, hull_error **err)
         net_sandbox_clear(&sb);
     if (ret == 0)
         ret = net_gc_locked(&st, &nl, err);
+    /* Leases ID claimed without recording them (a hull killed in
+     * between) go too: the container is being stopped or removed. */
+    if (ret == 0)
+        net_lease_sweep(&st, id);
     hull_nl_close(&nl);
     net_state_close(&st);
     return ret;

@@ -51,8 +51,9 @@ static json_t *network_json(const struct net_state *st, const struct net_network
                      "s:{s:s}, s:b, s:o, s:o, s:{}}",
                      "Name", n->name, "Id", n->id, "Created", n->created, "Scope", "local",
                      "Driver", n->driver, "EnableIPv6", 0, "IPAM", "Driver", "default", "Options",
-                     "Config", config, "Internal", 0, "Attachable", 0, "Ingress", 0, "ConfigFrom",
-                     "Network", "", "ConfigOnly", 0, "Containers", ctrs, "Options", opts, "Labels");
+                     "Config", config, "Internal", n->internal, "Attachable", 0, "Ingress", 0,
+                     "ConfigFrom", "Network", "", "ConfigOnly", 0, "Containers", ctrs, "Options",
+                     opts, "Labels");
 }
 
 /* The default network's record and those of "host" and "none", which
@@ -109,6 +110,30 @@ int hull_network_list(struct hull_engine *e, json_t **out, hull_error **err)
     return ret;
 }
 
+json_t *hull_network_ls_row(const json_t *inspect, bool no_trunc)
+{
+    const char *id = json_string_value(json_object_get(inspect, "Id"));
+    const char *created = json_string_value(json_object_get(inspect, "Created"));
+    /* Go's time.String(): "2006-01-02 15:04:05.999999999 +0000 UTC". */
+    _cleanup_free_ char *when = xasprintf("%s +0000 UTC", created != NULL ? created : "");
+    char *t = strchr(when, 'T'), *z = strchr(when, 'Z');
+    char short_id[HULL_CTR_SHORT_LEN + 1];
+
+    if (t != NULL)
+        *t = ' ';
+    if (z != NULL)
+        memmove(z, z + 1, strlen(z + 1) + 1);
+    snprintf(short_id, sizeof(short_id), "%s", id != NULL ? id : "");
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "CreatedAt", when, "Driver",
+                     json_string_value(json_object_get(inspect, "Driver")), "ID",
+                     no_trunc && id != NULL ? id : short_id, "IPv6",
+                     json_is_true(json_object_get(inspect, "EnableIPv6")) ? "true" : "false",
+                     "Internal",
+                     json_is_true(json_object_get(inspect, "Internal")) ? "true" : "false",
+                     "Labels", "", "Name", json_string_value(json_object_get(inspect, "Name")),
+                     "Scope", json_string_value(json_object_get(inspect, "Scope")));
+}
+
 /* Container C's live sandbox, read without the lock (sandbox files are
  * replaced atomically); *found false when it has none. */
 static int live_sandbox(const struct hull_ctr *c, struct net_sandbox *sb, bool *found)
@@ -138,12 +163,12 @@ static json_t *endpoint_settings(const struct net_endpoint *ep, const char *netw
         hull_ipv4_format(ep->ip, ip);
         hull_ipv4_format(ep->gateway, gw);
     }
-    return json_pack("{s:n, s:n, s:n, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:o, s:s}",
-                     "IPAMConfig", "Links", "Aliases", "NetworkID",
+    return json_pack("{s:n, s:n, s:n, s:n, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:o, s:n, s:s}",
+                     "IPAMConfig", "Links", "Aliases", "DriverOpts", "NetworkID",
                      network_id != NULL ? network_id : "", "EndpointID", "", "Gateway", gw,
                      "IPAddress", ip, "IPPrefixLen", ep != NULL ? (int)ep->prefix : 0,
                      "IPv6Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
-                     "MacAddress", ep != NULL ? mac_json(ep->mac) : json_string(""),
+                     "MacAddress", ep != NULL ? mac_json(ep->mac) : json_string(""), "DNSNames",
                      "HostInterface", ep != NULL ? ep->veth : "");
 }
 
@@ -205,11 +230,16 @@ json_t *hull_net_inspect_settings(struct hull_engine *e, const struct hull_ctr *
                     found && sb.netns != NULL ? sb.netns : "", "HairpinMode", 0, "Ports",
                     ports_json(&req, found ? &sb : NULL), "Networks",
                     networks_json(&req, found ? &sb : NULL));
-    json_object_set(out, "Gateway", json_object_get(primary, "Gateway"));
-    json_object_set(out, "IPAddress", json_object_get(primary, "IPAddress"));
-    json_object_set(out, "IPPrefixLen", json_object_get(primary, "IPPrefixLen"));
-    json_object_set(out, "MacAddress", json_object_get(primary, "MacAddress"));
-    json_object_set(out, "HostInterface", json_object_get(primary, "HostInterface"));
+    /* The primary network's settings at the top, as Docker has them. */
+    static const char *const top[] = {"EndpointID",          "Gateway",    "GlobalIPv6Address",
+                                      "GlobalIPv6PrefixLen", "IPAddress",  "IPPrefixLen",
+                                      "IPv6Gateway",         "MacAddress", "HostInterface"};
+    for (size_t i = 0; i < ARRAY_SIZE(top); i++)
+        json_object_set(out, top[i], json_object_get(primary, top[i]));
+    json_object_set_new(out, "LinkLocalIPv6Address", json_string(""));
+    json_object_set_new(out, "LinkLocalIPv6PrefixLen", json_integer(0));
+    json_object_set_new(out, "SecondaryIPAddresses", json_null());
+    json_object_set_new(out, "SecondaryIPv6Addresses", json_null());
     json_decref(primary);
     if (found)
         net_sandbox_clear(&sb);

@@ -40,6 +40,7 @@ struct net_network {
     char *bridge; /* bridge driver only */
     struct hull_cidr subnet;
     uint32_t gateway;
+    bool internal; /* --internal: nothing forwarded past its bridge */
 };
 
 struct net_endpoint {
@@ -63,6 +64,8 @@ struct net_sandbox {
     struct hull_ports ports; /* host ports chosen */
     struct net_endpoint *eps;
     size_t n_eps;
+    pid_t slirp; /* a rootless container's slirp4netns, or 0 */
+    unsigned long long slirp_start;
 };
 
 /* The locked network state. */
@@ -117,6 +120,11 @@ int net_lease_claim(struct net_state *st, const char *net, uint32_t ip, const ch
                     hull_error **err);
 /* Drops the lease of IP on NET if container ID holds it. */
 void net_lease_drop(struct net_state *st, const char *net, uint32_t ip, const char *id);
+/* Removes the leases of every network that point to container ID (when
+ * not NULL) or to a container without a sandbox: what a hull killed
+ * between claiming an address and recording it left.  Under the lock,
+ * and not while a sandbox of ID is live. */
+void net_lease_sweep(struct net_state *st, const char *id);
 
 /* ---- net.c ---- */
 
@@ -154,6 +162,14 @@ struct net_request {
     char *hostname;
     char *files_dir; /* where its /etc files are */
 };
+
+/* A rootless container on the default network: its namespace reaches
+ * out through slirp4netns (rootless.h) instead of a bridge, which could
+ * lead nowhere from the namespace a rootless hull works in. */
+bool net_request_slirp(const struct net_request *r);
+#define NET_SLIRP_ADDR    "10.0.2.100"
+#define NET_SLIRP_GATEWAY "10.0.2.2"
+#define NET_SLIRP_DNS     "10.0.2.3"
 
 /* Reads C's request; a record without one (made before networking
  * existed) reads as mode "none". */

@@ -2,12 +2,14 @@
 #include "net_nft.h"
 #include "util.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <nftables/libnftables.h>
+#include <pthread.h>
 #include <string.h>
 
 /* publish: DNAT of published ports, for packets to any local address
@@ -20,9 +22,10 @@
  *   route_localnet on the bridge); and a container reaching a published
  *   port of its own network through the host (hairpin), whose answer
  *   would otherwise skip the host and its NAT.
- * forward: networks are isolated from each other: a packet going from
- *   one hull bridge to another is dropped, unless it is a published port
- *   being reached, which is meant to be public. */
+ * forward: an internal network's bridge forwards nothing to or from
+ *   another interface; networks are isolated from each other: a packet
+ *   going from one hull bridge to another is dropped, unless it is a
+ *   published port being reached, which is meant to be public. */
 static const char table_rules[] =
     "table ip hull {\n"
     "  map pub_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
@@ -30,6 +33,7 @@ static const char table_rules[] =
     "  set subnets { type ipv4_addr; flags interval; }\n"
     "  set bridges { type ifname; }\n"
     "  set same_net { type ifname . ifname; }\n"
+    "  set internal { type ifname; }\n"
     "  chain publish {\n"
     "    dnat ip to ip daddr . meta l4proto . th dport map @pub_ip\n"
     "    dnat ip to meta l4proto . th dport map @pub_any\n"
@@ -50,28 +54,75 @@ static const char table_rules[] =
     "  }\n"
     "  chain forward {\n"
     "    type filter hook forward priority filter; policy accept;\n"
+    "    iifname @internal iifname . oifname != @same_net drop\n"
+    "    oifname @internal iifname . oifname != @same_net drop\n"
     "    ct status dnat accept\n"
     "    iifname @bridges oifname @bridges iifname . oifname != @same_net drop\n"
     "  }\n"
     "}\n";
 
+#ifndef HULL_LIBNFTABLES_SONAME
+#define HULL_LIBNFTABLES_SONAME "libnftables.so.1"
+#endif
+
+/* libnftables (with libnftnl, libxtables and libgmp) is loaded the first
+ * time a ruleset changes rather than linked: most hull processes never
+ * touch one, and relocating those libraries costs each of them time at
+ * every start (three processes per `hull run`). */
+static struct {
+    __typeof__(&nft_ctx_new) ctx_new;
+    __typeof__(&nft_ctx_free) ctx_free;
+    __typeof__(&nft_ctx_buffer_output) buffer_output;
+    __typeof__(&nft_ctx_buffer_error) buffer_error;
+    __typeof__(&nft_ctx_get_error_buffer) get_error_buffer;
+    __typeof__(&nft_run_cmd_from_buffer) run_cmd_from_buffer;
+} nftlib;
+static const char *nftlib_problem; /* why libnftables is unusable, or NULL */
+
+static void nftlib_load(void)
+{
+    void *lib = dlopen(HULL_LIBNFTABLES_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+    if (lib == NULL) {
+        nftlib_problem = dlerror();
+        return;
+    }
+    nftlib.ctx_new = (__typeof__(nftlib.ctx_new))dlsym(lib, "nft_ctx_new");
+    nftlib.ctx_free = (__typeof__(nftlib.ctx_free))dlsym(lib, "nft_ctx_free");
+    nftlib.buffer_output = (__typeof__(nftlib.buffer_output))dlsym(lib, "nft_ctx_buffer_output");
+    nftlib.buffer_error = (__typeof__(nftlib.buffer_error))dlsym(lib, "nft_ctx_buffer_error");
+    nftlib.get_error_buffer =
+        (__typeof__(nftlib.get_error_buffer))dlsym(lib, "nft_ctx_get_error_buffer");
+    nftlib.run_cmd_from_buffer =
+        (__typeof__(nftlib.run_cmd_from_buffer))dlsym(lib, "nft_run_cmd_from_buffer");
+    if (nftlib.ctx_new == NULL || nftlib.ctx_free == NULL || nftlib.buffer_output == NULL ||
+        nftlib.buffer_error == NULL || nftlib.get_error_buffer == NULL ||
+        nftlib.run_cmd_from_buffer == NULL)
+        nftlib_problem = "it lacks functions of its API";
+}
+
 int hull_nft_run(const char *cmds, hull_error **err)
 {
-    struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    struct nft_ctx *nft;
     int ret = 0;
 
+    pthread_once(&once, nftlib_load);
+    if (nftlib_problem != NULL)
+        return hull_err(err, 0, "nftables: load %s: %s", HULL_LIBNFTABLES_SONAME, nftlib_problem);
+    nft = nftlib.ctx_new(NFT_CTX_DEFAULT);
     if (nft == NULL)
         return hull_err(err, 0, "nftables: cannot create a context");
-    nft_ctx_buffer_output(nft);
-    nft_ctx_buffer_error(nft);
-    if (nft_run_cmd_from_buffer(nft, cmds) != 0) {
-        _cleanup_free_ char *msg = xstrdup(nft_ctx_get_error_buffer(nft));
+    nftlib.buffer_output(nft);
+    nftlib.buffer_error(nft);
+    if (nftlib.run_cmd_from_buffer(nft, cmds) != 0) {
+        _cleanup_free_ char *msg = xstrdup(nftlib.get_error_buffer(nft));
         size_t len = strlen(msg);
         while (len > 0 && msg[len - 1] == '\n')
             msg[--len] = '\0';
         ret = hull_err(err, 0, "nftables: %s", msg);
     }
-    nft_ctx_free(nft);
+    nftlib.ctx_free(nft);
     return ret;
 }
 
@@ -100,6 +151,8 @@ void hull_nft_net_cmds(char **cmds, const char *verb, const struct hull_nft_net 
             net->bridge);
     appendf(cmds, "%s element " HULL_NFT_TABLE " subnets { %s/%u }\n", verb,
             hull_ipv4_format(net->subnet.addr, ip), net->subnet.prefix);
+    if (net->internal)
+        appendf(cmds, "%s element " HULL_NFT_TABLE " internal { \"%s\" }\n", verb, net->bridge);
 }
 
 void hull_nft_pub_cmds(char **cmds, const char *verb, const struct hull_nft_pub *pub)

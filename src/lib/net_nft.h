@@ -23,6 +23,7 @@
 struct hull_nft_net {
     const char *bridge;
     struct hull_cidr subnet;
+    bool internal;
 };
 
 struct hull_nft_pub {

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "net_dns.h"
 #include "net_internal.h"
+#include "rootless.h"
 #include "util.h"
 
 #include <errno.h>
@@ -81,6 +82,12 @@ int net_request_load(const json_t *j, struct net_request *r, hull_error **err)
         return hull_err(err, 0, "the container's network request is invalid");
     }
     return 0;
+}
+
+bool net_request_slirp(const struct net_request *r)
+{
+    return strcmp(r->mode, "bridge") == 0 && strv_len(r->networks) == 1 &&
+           strcmp(r->networks[0], HULL_NET_DEFAULT) == 0 && hull_rootless();
 }
 
 void net_request_clear(struct net_request *r)
@@ -234,6 +241,15 @@ static int bridge_request(const struct hull_run_request *r, const char *name,
         *gateway = n.gateway;
         ret = collect_ports(r, image_config, &req->ports, err);
     }
+    if (ret == 0 && n.internal && req->ports.n > 0)
+        ret = hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                            "publishing ports (-p, -P) is not supported on internal network %s",
+                            n.name);
+    if (ret == 0 && net_request_slirp(req)) {
+        /* Adopted here, so that nothing this process runs inherits it. */
+        hull_rootless_net_fd();
+        hull_ipv4_parse(NET_SLIRP_GATEWAY, gateway);
+    }
     net_network_clear(&n);
     return ret;
 }
@@ -338,9 +354,16 @@ static int write_etc_files(const struct net_request *req, bool host_netns, hull_
 
     if (dirfd < 0)
         return hull_err(err, errno, "open \"%s\"", req->files_dir);
-    resolv = hull_dns_resolv_conf(host_resolv, host_netns, (const char *const *)req->dns,
-                                  (const char *const *)req->dns_search,
-                                  (const char *const *)req->dns_options, &fallback);
+    /* slirp4netns answers DNS itself, with the host's resolvers, loopback
+     * ones included. */
+    static const char *const slirp_dns[] = {NET_SLIRP_DNS, NULL};
+    const char *const *dns = (const char *const *)req->dns;
+
+    if ((dns == NULL || dns[0] == NULL) && net_request_slirp(req))
+        dns = slirp_dns;
+    resolv =
+        hull_dns_resolv_conf(host_resolv, host_netns, dns, (const char *const *)req->dns_search,
+                             (const char *const *)req->dns_options, &fallback);
     if (fallback)
         hull_warn("the host has no DNS server a container can reach: using 8.8.8.8 and 8.8.4.4");
     if (host_netns) {

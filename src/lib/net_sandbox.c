@@ -46,13 +46,14 @@ static json_t *sandbox_json(const struct net_sandbox *sb)
 
     for (size_t i = 0; i < sb->n_eps; i++)
         json_array_append_new(eps, endpoint_json(&sb->eps[i]));
-    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:s, s:o, s:o, s:o}", "container",
-                     sb->container, "name", sb->name, "hostname", sb->hostname, "boot_id",
-                     sb->boot_id, "pid", (json_int_t)sb->pid, "pid_start",
+    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:s, s:o, s:o, s:o, s:I, s:I}",
+                     "container", sb->container, "name", sb->name, "hostname", sb->hostname,
+                     "boot_id", sb->boot_id, "pid", (json_int_t)sb->pid, "pid_start",
                      (json_int_t)sb->pid_start, "netns",
                      sb->netns != NULL ? json_string(sb->netns) : json_null(), "files_dir",
                      sb->files_dir, "extra_hosts", strv_json(sb->extra_hosts), "ports",
-                     hull_ports_to_json(&sb->ports), "endpoints", eps);
+                     hull_ports_to_json(&sb->ports), "endpoints", eps, "slirp_pid",
+                     (json_int_t)sb->slirp, "slirp_start", (json_int_t)sb->slirp_start);
 }
 
 static char *dup_str(const json_t *obj, const char *key)
@@ -100,6 +101,8 @@ static int sandbox_parse(const char *text, const char *id, struct net_sandbox *s
     sb->files_dir = dup_str(j, "files_dir");
     sb->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
     sb->pid_start = (unsigned long long)json_integer_value(json_object_get(j, "pid_start"));
+    sb->slirp = (pid_t)json_integer_value(json_object_get(j, "slirp_pid"));
+    sb->slirp_start = (unsigned long long)json_integer_value(json_object_get(j, "slirp_start"));
     json_array_foreach (json_object_get(j, "extra_hosts"), i, v)
         if (json_is_string(v))
             strv_append(&sb->extra_hosts, json_string_value(v));
@@ -302,4 +305,47 @@ void net_lease_drop(struct net_state *st, const char *net, uint32_t ip, const ch
 
     if (owner != NULL && strcmp(owner, id) == 0)
         unlinkat(st->root_fd, path, 0);
+}
+
+/* Whether lease LEASE of network NET is to go: it points to ID, or to a
+ * container without a sandbox. */
+static bool lease_stale(struct net_state *st, const char *net, const char *lease, const char *id)
+{
+    _cleanup_free_ char *path = xasprintf("net/%s/leases/%s", net, lease);
+    _cleanup_free_ char *owner = lease_owner(st, path), *sb_path = NULL;
+
+    if (owner == NULL)
+        return false;
+    if (id != NULL && strcmp(owner, id) == 0)
+        return true;
+    sb_path = sandbox_path(owner);
+    return faccessat(st->root_fd, sb_path, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+}
+
+void net_lease_sweep(struct net_state *st, const char *id)
+{
+    struct net_network *nets = NULL;
+    size_t n = 0;
+
+    if (net_network_list(st, &nets, &n, NULL) < 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_free_ char *dir = xasprintf("net/%s/leases", nets[i].name);
+        int fd = openat(st->root_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        struct dirent *de;
+
+        if (d == NULL) {
+            closep(&fd);
+            continue;
+        }
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.' || !lease_stale(st, nets[i].name, de->d_name, id))
+                continue;
+            hull_debug("removing stale lease %s of network %s", de->d_name, nets[i].name);
+            unlinkat(dirfd(d), de->d_name, 0);
+        }
+        closedir(d);
+    }
+    net_network_list_free(nets, n);
 }

@@ -5,12 +5,14 @@
 #include "net_internal.h"
 #include "net_nft.h"
 #include "paths.h"
+#include "rootless.h"
 #include "state.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -135,17 +137,22 @@ int net_endpoint_add(struct net_state *st, struct net_sandbox *sb, const struct 
 
 /* Whether the host can bind PORT on IP itself: a port a host program
  * listens on is not handed out at random, and an address that is not the
- * host's cannot be published on. */
-static int bind_errno(const struct hull_port *p, uint16_t port)
+ * host's cannot be published on.  With REUSE, only a socket that is bound
+ * for good (a listener, a bound UDP socket) counts, not the TIME_WAIT
+ * remains of past connections. */
+static int bind_errno(const struct hull_port *p, uint16_t port, bool reuse)
 {
     int type = strcmp(p->proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
     int proto = strcmp(p->proto, "sctp") == 0 ? IPPROTO_SCTP : 0;
     struct sockaddr_in sa = {
         .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(p->host_ip)};
     _cleanup_close_ int fd = socket(AF_INET, type | SOCK_CLOEXEC, proto);
+    int one = 1;
 
     if (fd < 0)
         return 0;
+    if (reuse)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     return bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? errno : 0;
 }
 
@@ -186,7 +193,7 @@ static int pick_port(struct hull_port *p, const struct hull_ports *used,
     start = (unsigned)strtoul(hex, NULL, 16) % (hi - lo + 1);
     for (unsigned i = 0; i <= hi - lo; i++) {
         p->host_port = (uint16_t)(lo + (start + i) % (hi - lo + 1));
-        if (!taken(p, used, mine) && bind_errno(p, p->host_port) == 0)
+        if (!taken(p, used, mine) && bind_errno(p, p->host_port, false) == 0)
             return 0;
     }
     return hull_err(err, 0, "no free host port left for %u/%s", p->container_port, p->proto);
@@ -213,7 +220,7 @@ static int ports_choose(struct net_state *st, const struct hull_ports *want, con
                 hull_ports_add(&used, &all[i].ports.v[j]);
     for (size_t i = 0; i < want->n && ret == 0; i++) {
         struct hull_port p = want->v[i];
-        if (p.host_ip != 0 && bind_errno(&p, 0) == EADDRNOTAVAIL)
+        if (p.host_ip != 0 && bind_errno(&p, 0, false) == EADDRNOTAVAIL)
             ret = hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
                                 "cannot publish on %s: not an address of this host",
                                 hull_ipv4_format(p.host_ip, ip));
@@ -223,6 +230,12 @@ static int ports_choose(struct net_state *st, const struct hull_ports *want, con
             ret = hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
                                 "Bind for %s:%u failed: port is already allocated",
                                 hull_ipv4_format(p.host_ip, ip), p.host_port);
+        /* The DNAT would take the port's traffic from under the host
+         * program that serves it. */
+        else if (bind_errno(&p, p.host_port, true) == EADDRINUSE)
+            ret = hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                                "Bind for %s:%u/%s failed: a program of the host listens there",
+                                hull_ipv4_format(p.host_ip, ip), p.host_port, p.proto);
         if (ret == 0)
             hull_ports_add(out, &p);
     }
@@ -355,6 +368,39 @@ static int plan_locked(struct setup *s, const struct net_request *req, hull_erro
     return net_hosts_refresh(&s->st, req->networks, sb, err);
 }
 
+/* The bookkeeping of a rootless container on the default network, under
+ * the lock: slirp4netns started for its namespace and recorded, so that
+ * its release stops it.  A hull that a monitor re-executed inside the
+ * user namespace has no helper to start it from (a restart): the
+ * container then has no way out, and is told so in the log. */
+static int plan_slirp_locked(struct setup *s, const struct net_request *req, pid_t init,
+                             hull_error **err)
+{
+    _cleanup_error_ hull_error *e = NULL;
+
+    if (net_gc_locked(&s->st, &s->host, err) < 0)
+        return -1;
+    for (size_t i = 0; i < req->ports.n; i++)
+        hull_ports_add(&s->sb.ports, &req->ports.v[i]);
+    if (hull_rootless_slirp(init, s->sb.ports.v, s->sb.ports.n, &s->sb.slirp, &e) < 0) {
+        if (e->errnum != ENOTCONN) {
+            *err = take_ptr(e);
+            return -1;
+        }
+        hull_warn("container %.12s has no outbound network nor published ports: %s",
+                  s->sb.container, e->msg);
+        hull_ports_clear(&s->sb.ports);
+    } else {
+        s->sb.slirp_start = hull_proc_start_time(s->sb.slirp);
+    }
+    if (net_sandbox_save(&s->st, &s->sb, err) < 0) {
+        if (s->sb.slirp > 0)
+            kill(s->sb.slirp, SIGTERM);
+        return -1;
+    }
+    return net_hosts_refresh(&s->st, NULL, &s->sb, err);
+}
+
 static void sandbox_init(struct net_sandbox *sb, const struct hull_ctr *c,
                          const struct net_request *req, const char *boot_id, pid_t init)
 {
@@ -388,8 +434,12 @@ static int setup_sandbox(struct setup *s, const struct hull_ctr *c, const struct
     if (net_state_open(&s->st, err) < 0)
         return -1;
     sandbox_init(&s->sb, c, req, s->st.boot_id, init);
-    ret = strcmp(req->mode, "bridge") == 0 ? plan_locked(s, req, err)
-                                           : net_sandbox_save(&s->st, &s->sb, err);
+    if (net_request_slirp(req))
+        ret = plan_slirp_locked(s, req, init, err);
+    else if (strcmp(req->mode, "bridge") == 0)
+        ret = plan_locked(s, req, err);
+    else
+        ret = net_sandbox_save(&s->st, &s->sb, err);
     net_state_close(&s->st);
     if (ret < 0) {
         undo(s);

@@ -135,6 +135,7 @@ static int network_parse(const char *text, const char *name, struct net_network 
     n->created = dup_str(j, "created");
     n->driver = dup_str(j, "driver");
     n->bridge = dup_str(j, "bridge");
+    n->internal = json_is_true(json_object_get(j, "internal"));
     subnet = json_string_value(json_object_get(j, "subnet"));
     gateway = json_string_value(json_object_get(j, "gateway"));
     if (n->name == NULL || strcmp(n->name, name) != 0 || n->id == NULL || n->driver == NULL ||
@@ -187,6 +188,7 @@ json_t *net_network_to_json(const struct net_network *n)
             j, "subnet",
             json_sprintf("%s/%u", hull_ipv4_format(n->subnet.addr, gw), n->subnet.prefix));
         json_object_set_new(j, "gateway", json_string(hull_ipv4_format(n->gateway, gw)));
+        json_object_set_new(j, "internal", json_boolean(n->internal));
     }
     return j;
 }

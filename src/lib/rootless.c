@@ -228,6 +228,8 @@ int hull_rootless_enter(hull_error **err)
 
     if (own_maps(uid_maps, gid_maps, err) < 0)
         return hull_err_wrap(err, "rootless");
+    if (hull_rootless_net_helper_start(err) < 0)
+        return hull_err_wrap(err, "rootless");
     if (pipe2(go, O_CLOEXEC) < 0)
         return hull_err(err, errno, "pipe");
     if (pipe2(report, O_CLOEXEC) < 0) {

@@ -12,6 +12,7 @@
 #define HULL_ROOTLESS_H
 
 #include "error.h"
+#include "net_ports.h"
 #include "spec.h"
 
 #include <stdbool.h>
@@ -50,6 +51,27 @@ int hull_subid_range(const char *file, const char *user, uid_t uid, uint32_t *st
  * namespace is new too: the host's belongs to the initial user namespace,
  * where nothing may be configured (or re-entered after a setns). */
 int hull_rootless_enter(hull_error **err);
+
+/* Forks, before hull_rootless_enter() leaves the host's namespaces, the
+ * helper that starts slirp4netns for rootless containers from there
+ * (rootless_net.c); it lives as long as this process or a child holds
+ * hull_rootless_net_fd(). */
+int hull_rootless_net_helper_start(hull_error **err);
+/* The socket to that helper (above 255), or -1; the first call in a
+ * process makes it close-on-exec (it is passed on across hull's
+ * re-execution into a sealed copy until then). */
+int hull_rootless_net_fd(void);
+/* Starts slirp4netns for the network namespace of TARGET (a pid of this
+ * host): its tap0 gets 10.0.2.100/24 and the default route via 10.0.2.2,
+ * DNS at 10.0.2.3, and the host's loopback stays out of reach.  PORTS are
+ * published through it: slirp4netns listens on the host's ports itself,
+ * and a host port 0 gets a free one written back.  *SLIRP gets its pid,
+ * to stop it when the container's network goes.  Without a helper (a
+ * hull re-executed inside the namespace) the error is ENOTCONN;
+ * slirp4netns missing is ENOENT with a message saying what to install; a
+ * host port in use is HULL_ERR_BAD_INPUT. */
+int hull_rootless_slirp(pid_t target, struct hull_port *ports, size_t n_ports, pid_t *slirp,
+                        hull_error **err);
 
 /* The engine's roots for an ordinary user, for those still NULL:
  * $XDG_DATA_HOME/hull (else ~/.local/share/hull) for images and

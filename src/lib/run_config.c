@@ -306,7 +306,8 @@ static json_t *run_config_json(const struct hull_run_request *r, const struct hu
         host_config_json(r, s), "Mounts", shown);
 }
 
-static int save(struct hull_engine *e, const char *id, json_t *doc, hull_error **err)
+/* Synced unless the container is --rm (the record's rule, ctr.c). */
+static int save(struct hull_engine *e, const char *id, json_t *doc, bool durable, hull_error **err)
 {
     _cleanup_close_ int dfd = openat(e->ctr_dirfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     _cleanup_free_ char *text = NULL;
@@ -314,7 +315,8 @@ static int save(struct hull_engine *e, const char *id, json_t *doc, hull_error *
     if (dfd < 0)
         return hull_err(err, errno, "open the directory of container %.12s", id);
     text = json_dumps(doc, JSON_INDENT(2));
-    return write_file_atomic(dfd, RUN_CONFIG, text, strlen(text), 0600, err);
+    return (durable ? write_file_atomic : write_file_replace)(dfd, RUN_CONFIG, text, strlen(text),
+                                                              0600, err);
 }
 
 /* Removes the volumes this run made, after a failure. */
@@ -346,7 +348,7 @@ static int resolve_mounts(struct hull_engine *e, const char *id, const struct hu
         if (resolve_one(e, lock, base->rootfd, &s->m[i], s, oci, shown, err) < 0)
             goto out;
     doc = run_config_json(r, base, img, s, json_incref(shown));
-    ret = save(e, id, doc, err);
+    ret = save(e, id, doc, !r->auto_remove, err);
     json_decref(doc);
 out:
     json_decref(shown);

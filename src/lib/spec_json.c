@@ -554,7 +554,7 @@ int spec_get_u64(struct spec_ctx *c, json_t *obj, const char *key, int flags, ui
 int spec_get_u32(struct spec_ctx *c, json_t *obj, const char *key, int flags, uint32_t max,
                  uint32_t *out, hull_error **err)
 {
-    uint64_t v;
+    uint64_t v = 0;
     int r = spec_get_u64(c, obj, key, flags, max, &v, err);
     if (r > 0)
         *out = (uint32_t)v;

@@ -6,6 +6,7 @@
 
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
 
 /* Device numbers as the kernel encodes them (12-bit major, 20-bit minor). */
 #define DEV_MAJOR_MAX 4095
@@ -135,6 +136,23 @@ static int parse_time_offsets(struct spec_ctx *c, json_t *obj, struct hull_linux
     return 0;
 }
 
+/* Podman writes the host node's whole st_mode (S_IFCHR | 0666) as fileMode;
+ * runc keeps the permission bits.  File type bits are accepted when they
+ * agree with "type" and dropped here. */
+static int check_device_mode(struct spec_ctx *c, struct hull_device *d, hull_error **err)
+{
+    mode_t fmt = d->file_mode & S_IFMT;
+    mode_t want = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+
+    if (fmt != 0 && fmt != want) {
+        spec_push_key(c, "fileMode");
+        return spec_fail(c, err, "%#o: its file type bits do not match type \"%c\"",
+                         (unsigned)d->file_mode, d->type);
+    }
+    d->file_mode &= 07777;
+    return 0;
+}
+
 static int parse_device(struct spec_ctx *c, json_t *item, struct hull_device *d, hull_error **err)
 {
     _cleanup_free_ char *type = NULL;
@@ -154,8 +172,8 @@ static int parse_device(struct spec_ctx *c, json_t *item, struct hull_device *d,
     if (spec_get_i64(c, item, "major", need, 0, DEV_MAJOR_MAX, &d->major, err) < 0 ||
         spec_get_i64(c, item, "minor", need, 0, DEV_MINOR_MAX, &d->minor, err) < 0)
         return -1;
-    r = spec_get_u32(c, item, "fileMode", 0, 07777, &d->file_mode, err);
-    if (r < 0)
+    r = spec_get_u32(c, item, "fileMode", 0, S_IFMT | 07777, &d->file_mode, err);
+    if (r < 0 || (r > 0 && check_device_mode(c, d, err) < 0))
         return -1;
     d->has_file_mode = r > 0;
     r = spec_get_u32(c, item, "uid", 0, UINT32_MAX, &d->uid, err);

@@ -292,6 +292,10 @@ static int parse_block_io(struct spec_ctx *c, json_t *obj, struct hull_resources
         parse_throttle(c, o, "throttleWriteIOPSDevice", &b->throttle_write_iops,
                        &b->n_throttle_write_iops, err) < 0)
         return -1;
+    /* runc reads a weight of 0 (outside the kernel's 1..1000) as "not set",
+     * and Docker writes "weight": 0 into every config it generates. */
+    b->has_weight = b->has_weight && b->weight != 0;
+    b->has_leaf_weight = b->has_leaf_weight && b->leaf_weight != 0;
     spec_pop(c);
     return 0;
 }

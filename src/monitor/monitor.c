@@ -494,11 +494,13 @@ static void reap(struct monitor *m)
 
 /* A static binary maps all of its code, and the page cache's fault-around
  * makes most of it resident while the program starts.  The loop that
- * follows runs a small part of it: the read-only mappings of our own file
+ * follows runs a small part of it: the executable mappings of our own file
  * are dropped (the pages stay in the page cache; a page used again comes
  * back on its next fault), which takes the monitor's resident size from
- * the binary's size down to what it uses.  Writable mappings are never
- * touched: dropping them would lose their contents. */
+ * the binary's size down to what it uses.  Only code is dropped: a
+ * read-only mapping may be RELRO, written by relocation (the GOT, ifunc
+ * results) and then made read-only, and dropping it would bring back the
+ * file's unrelocated bytes. */
 static void release_startup_pages(void)
 {
     char line[512];
@@ -512,7 +514,7 @@ static void release_startup_pages(void)
         char perms[8];
         if (sscanf(line, "%lx-%lx %7s %*s %*s %lu", &start, &end, perms, &ino) != 4)
             continue;
-        if (ino == (unsigned long)st.st_ino && perms[1] != 'w')
+        if (ino == (unsigned long)st.st_ino && perms[1] != 'w' && perms[2] == 'x')
             madvise((void *)start, end - start, MADV_DONTNEED);
     }
     fclose(maps);

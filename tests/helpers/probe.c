@@ -8,6 +8,7 @@
  * ENOENT, ...) on standard error, 2 on a usage error.  It must run with no
  * /bin/sh, no /etc and no shared libraries, so it is linked statically and
  * uses nothing from libc that needs NSS (no getpwnam, no getgrouplist). */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -769,6 +771,36 @@ static int cmd_save_env(int argc, char **argv)
     return 0;
 }
 
+/* Serves UDP on PORT of every address until killed: each datagram comes
+ * back to its sender prefixed with "echo:", so a test can see a published
+ * UDP port reach it. */
+static int cmd_udp_echo(int argc, char **argv)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
+    long port;
+    int fd;
+
+    (void)argc;
+    if (parse_long(argv[1], &port) < 0 || port < 1 || port > 65535)
+        return 2;
+    sa.sin_port = htons((uint16_t)port);
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return fail_errno("socket", errno);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        return fail_errno("bind", errno);
+    for (;;) {
+        char buf[1024] = "echo:";
+        struct sockaddr_in peer;
+        socklen_t len = sizeof(peer);
+        ssize_t n = recvfrom(fd, buf + 5, sizeof(buf) - 5, 0, (struct sockaddr *)&peer, &len);
+        if (n < 0 && errno != EINTR)
+            return fail_errno("recvfrom", errno);
+        if (n >= 0)
+            sendto(fd, buf, (size_t)n + 5, 0, (struct sockaddr *)&peer, len);
+    }
+}
+
 struct command {
     const char *name;
     int min_args; /* arguments after the subcommand's name */
@@ -816,6 +848,7 @@ static const struct command commands[] = {
     {"append", 2, cmd_append, "FILE LINE"},
     {"save-stdin", 1, cmd_save_stdin, "FILE"},
     {"save-env", 1, cmd_save_env, "FILE"},
+    {"udp-echo", 1, cmd_udp_echo, "PORT"},
 };
 
 static int print_usage(void)

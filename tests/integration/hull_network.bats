@@ -92,10 +92,14 @@ bridge_gateway() {
     assert_success
     assert_output web-page
     # The other network reaches neither the name nor the address.
-    run hull run --rm --network "$b" busybox wget -T 2 -qO- http://web/
+    # (busybox's wget -T crashes: timeout bounds it instead, and a crash
+    # would not count as unreachable.)
+    run hull run --rm --network "$b" busybox timeout 3 wget -qO- http://web/
     assert_failure
-    run hull run --rm --network "$b" busybox wget -T 2 -qO- "http://$web_ip/"
+    [ "$status" -ne 139 ]
+    run hull run --rm --network "$b" busybox timeout 3 wget -qO- "http://$web_ip/"
     assert_failure
+    [ "$status" -ne 139 ]
     # The host reaches both.
     curl -fs "http://$web_ip/" | grep -qx web-page
     # A member that comes and goes appears in web's /etc/hosts and leaves it.
@@ -104,6 +108,36 @@ bridge_gateway() {
     grep -qP "^10\.213\.$NET_X\.\d+\tvisitor$" "$HROOT/containers/$(ctr_id web)/hosts"
     hull rm -f visitor
     ! grep -q visitor "$HROOT/containers/$(ctr_id web)/hosts"
+}
+
+@test "--internal: members reach each other by name, nothing goes past the bridge" {
+    local a="$NET_TAG-a" www="$BATS_TEST_TMPDIR/www"
+    TEST_NETS+=("$a")
+    run hull network create --internal --subnet "10.213.$NET_X.0/24" "$a"
+    assert_success
+    assert_equal "$(hull network inspect --format '{{.Internal}}' "$a")" true
+    assert_equal "$(hull network ls --format '{{.Name}} {{.Internal}}' | grep "^$a ")" "$a true"
+    # Another machine, reached through the host.
+    mkdir -p "$www"
+    echo outside-page >"$www/index.html"
+    lan_netns srv 5
+    ip netns exec "$NET_TAG-srv" busybox httpd -f -p "10.215.$NET_X.6:8000" -h "$www" &
+    BG_PIDS+=($!)
+    hull_bg web --network "$a" busybox sh -c "$(httpd_cmd internal-page)"
+    wait_serving web 80 "$a"
+    curl -fsS -m 5 "http://10.215.$NET_X.6:8000/" | grep -qx outside-page
+    run hull run --rm --network "$a" busybox wget -qO- http://web/
+    assert_success
+    assert_output internal-page
+    run hull run --rm --network "$a" busybox timeout 3 wget -qO- "http://10.215.$NET_X.6:8000/"
+    assert_failure
+    # The same request from the default bridge goes out.
+    run hull run --rm busybox wget -qO- "http://10.215.$NET_X.6:8000/"
+    assert_success
+    assert_output outside-page
+    run hull run --rm --network "$a" -p 80 busybox true
+    assert_equal "$status" 125
+    assert_output --partial "publishing ports (-p, -P) is not supported on internal network $a"
 }
 
 @test "--network none, host and container:NAME" {
@@ -143,7 +177,7 @@ bridge_gateway() {
 }
 
 @test "the namespace is visible to ip netns; network inspect shows the veth" {
-    local id ns veth bridge
+    local id ns veth bridge key
     hull_bg box busybox sleep 600
     wait_running box
     id="$(ctr_id box)"
@@ -154,10 +188,28 @@ bridge_gateway() {
     veth="$(hull network inspect bridge | jq -r --arg id "$id" '.[0].Containers[$id].HostInterface')"
     bridge="$(hull network inspect bridge | jq -r '.[0].Options["com.docker.network.bridge.name"]')"
     ip -o link show "$veth" | grep -q "master $bridge "
-    if hull inspect box >/dev/null 2>&1; then
-        assert_equal "$(hull inspect box | jq -r '.[0].NetworkSettings.SandboxKey')" "/run/netns/$ns"
-        assert_equal "$(hull inspect box | jq -r '.[0].NetworkSettings.HostInterface')" "$veth"
-    fi
+    run hull inspect box
+    assert_success
+    local settings
+    settings="$(jq '.[0].NetworkSettings' <<<"$output")"
+    assert_equal "$(jq -r .SandboxKey <<<"$settings")" "/run/netns/$ns"
+    assert_equal "$(jq -r .HostInterface <<<"$settings")" "$veth"
+    assert_equal "$(jq -r .Networks.bridge.HostInterface <<<"$settings")" "$veth"
+    assert_equal "$(jq -r .IPAddress <<<"$settings")" "$(ctr_ip box)"
+    assert_equal "$(jq -r .Networks.bridge.IPAddress <<<"$settings")" "$(ctr_ip box)"
+    assert_equal "$(jq -r .Gateway <<<"$settings")" "$(bridge_gateway)"
+    # Docker's keys, all of them there.
+    for key in Bridge SandboxID SandboxKey HairpinMode LinkLocalIPv6Address \
+        LinkLocalIPv6PrefixLen Ports SecondaryIPAddresses SecondaryIPv6Addresses EndpointID \
+        Gateway GlobalIPv6Address GlobalIPv6PrefixLen IPAddress IPPrefixLen IPv6Gateway \
+        MacAddress Networks; do
+        jq -e --arg k "$key" 'has($k)' <<<"$settings" >/dev/null || fail "no NetworkSettings.$key"
+    done
+    for key in IPAMConfig Links Aliases MacAddress DriverOpts NetworkID EndpointID Gateway \
+        IPAddress IPPrefixLen IPv6Gateway GlobalIPv6Address GlobalIPv6PrefixLen DNSNames; do
+        jq -e --arg k "$key" '.Networks.bridge | has($k)' <<<"$settings" >/dev/null ||
+            fail "no NetworkSettings.Networks.bridge.$key"
+    done
     hull rm -f box
     [ ! -e "/run/netns/$ns" ]
     [ -z "$(veths_of "$id")" ]
@@ -176,6 +228,23 @@ bridge_gateway() {
     assert_line --regexp '^[0-9a-f]{12} +bridge +bridge +local$'
     assert_line --regexp '^[0-9a-f]{12} +host +host +local$'
     assert_line --regexp '^[0-9a-f]{12} +none +null +local$'
+    run hull network ls -q
+    assert_success
+    assert_line "${id:0:12}"
+    refute_line --regexp '[^0-9a-f]'
+    run hull network ls --format '{{.ID}} {{.Name}} {{.Driver}} {{.Scope}} {{.Internal}}'
+    assert_success
+    assert_line "${id:0:12} $a bridge local false"
+    run hull network ls --no-trunc --format '{{.ID}}'
+    assert_line "$id"
+    run hull network ls --format json
+    assert_success
+    assert_equal "$(jq -c --arg n "$a" 'select(.Name == $n) | [.ID, .Driver, .Scope, .IPv6, .Labels]' <<<"$output")" \
+        "[\"${id:0:12}\",\"bridge\",\"local\",\"false\",\"\"]"
+    jq -se --arg n "$a" '.[] | select(.Name == $n) | .CreatedAt | test("^[0-9-]+ [0-9:.]+ \\+0000 UTC$")' <<<"$output"
+    run hull network inspect --format '{{.Name}} {{.Driver}}' "$a"
+    assert_success
+    assert_output "$a bridge"
     run hull network inspect "${id:0:6}"
     assert_success
     assert_equal "$(jq -r '.[0].Name' <<<"$output")" "$a"
@@ -205,7 +274,13 @@ bridge_gateway() {
     assert_failure
     assert_output --partial "is not connected to network $a"
     # prune removes unused user-defined networks only.
-    net_create "$b" "10.214.$NET_X.0/24"
+    TEST_NETS+=("$b")
+    run hull network create -d bridge --subnet "10.214.$NET_X.0/24" --gateway "10.214.$NET_X.254" "$b"
+    assert_success
+    assert_equal "$(hull network inspect --format '{{.Driver}}' "$b")" bridge
+    assert_equal "$(hull network inspect "$b" | jq -r '.[0].IPAM.Config[0].Gateway')" "10.214.$NET_X.254"
+    ip -o -4 addr show "$(hull network inspect "$b" | jq -r '.[0].Options["com.docker.network.bridge.name"]')" |
+        grep -q "inet 10.214.$NET_X.254/24"
     run hull network connect "$a" c1
     assert_success
     run hull network prune -f
@@ -219,6 +294,33 @@ bridge_gateway() {
     assert_success
     assert_output "$a"
     ! ip link show "$bridge" 2>/dev/null
+}
+
+@test "a subnet picked for a network avoids the host's routes" {
+    local a="$NET_TAG-a" ns="$NET_TAG-route" first second
+    TEST_NETS+=("$a")
+    run hull network create "$a"
+    assert_success
+    first="$(hull network inspect "$a" | jq -r '.[0].IPAM.Config[0].Subnet')"
+    hull network rm "$a"
+    # A route of the host over that subnet (a link to a namespace of this
+    # test, its host end given the subnet's second address).
+    TEST_NETNS+=("$ns")
+    ip netns add "$ns"
+    ip link add "${NET_TAG}r" type veth peer name eth0 netns "$ns"
+    ip addr add "$(cut -d. -f1-3 <<<"${first%/*}").2/${first#*/}" dev "${NET_TAG}r"
+    ip link set "${NET_TAG}r" up
+    ip -n "$ns" link set eth0 up
+    run hull network create "$a"
+    assert_success
+    second="$(hull network inspect "$a" | jq -r '.[0].IPAM.Config[0].Subnet')"
+    [ "$second" != "$first" ]
+    ! in_subnet "${second%/*}" "$first"
+    ! in_subnet "${first%/*}" "$second"
+    # Given that subnet explicitly, a network is refused.
+    run hull network create --subnet "$first" "$NET_TAG-b"
+    assert_failure
+    assert_output --partial "overlaps the host's route ${first} dev ${NET_TAG}r"
 }
 
 @test "bad input: clear errors and nothing made" {
@@ -243,6 +345,15 @@ bridge_gateway() {
     run hull network inspect "$NET_TAG-b"
     assert_failure
     assert_output --partial "network $NET_TAG-b not found"
+    run hull network rm "$NET_TAG-b"
+    assert_failure
+    assert_output --partial "network $NET_TAG-b not found"
+    run hull network create -d overlay "$NET_TAG-b"
+    assert_failure
+    assert_output --partial 'network driver "overlay" is not supported (only bridge)'
+    run hull network create --subnet "10.214.$NET_X.0/24" --gateway "10.213.$NET_X.1" "$NET_TAG-b"
+    assert_failure
+    assert_output --partial "invalid gateway \"10.213.$NET_X.1\": not a host address of the subnet"
     run hull run --rm -p 70000:80 busybox true
     assert_equal "$status" 125
     assert_output --partial 'invalid published port "70000:80": host port "70000" is not a port (1-65535)'
@@ -250,6 +361,9 @@ bridge_gateway() {
     assert_equal "$status" 125
     assert_output --partial "network $NET_TAG-nosuch not found"
     hull run --name stopped busybox true
+    run hull network connect "$NET_TAG-b" stopped
+    assert_failure
+    assert_output --partial "network $NET_TAG-b not found"
     run hull run --rm --network container:stopped busybox true
     assert_equal "$status" 125
     assert_output --partial 'cannot join the network of container "stopped": it is not running'

@@ -28,6 +28,38 @@ host_port() {
     hull port "$1" "$2" | head -1 | cut -d: -f2
 }
 
+# free_port: a port of the host that nothing uses, tcp or udp, outside the
+# range hull picks random ports from.
+free_port() {
+    local i port used
+    used="$(ss -Htuan | awk '{ print $5 }' | sed 's/.*://')"
+    for ((i = 0; i < 1000; i++)); do
+        port=$((20000 + (BATS_ROOT_PID + RANDOM) % 10000))
+        grep -qx "$port" <<<"$used" || {
+            echo "$port"
+            return 0
+        }
+    done
+    return 1
+}
+
+# udp_ask IP PORT TEXT: sends TEXT to a udp-echo probe until it answers;
+# prints the answer.
+udp_ask() {
+    local i reply
+    for ((i = 0; i < 50; i++)); do
+        exec 4<>"/dev/udp/$1/$2" || return 1
+        echo "$3" >&4
+        reply="$(timeout 0.2 head -n 1 <&4 || true)"
+        exec 4<&-
+        if [ -n "$reply" ]; then
+            echo "$reply"
+            return 0
+        fi
+    done
+    return 1
+}
+
 @test "a published port serves 127.0.0.1, the bridge address and another machine" {
     local port gw
     hull_bg web -p 80 busybox sh -c "$(httpd_cmd hello-web)"
@@ -89,6 +121,55 @@ host_port() {
     assert_output --partial "No public port '9999/tcp' published for exposed"
 }
 
+@test "udp, HOSTIP:HOSTPORT:PORT, and host ports that a host program holds" {
+    local port uport busy_tcp busy_udp i www="$BATS_TEST_TMPDIR/www"
+    lan_netns lan 1
+    port="$(free_port)"
+    uport="$(free_port)"
+    hull_bg echo -v "$PROBE:/probe:ro" -p "$uport:81/udp" busybox /probe udp-echo 81
+    hull_bg web -p "10.215.$NET_X.1:$port:80" busybox sh -c "$(httpd_cmd pinned-page)"
+    wait_serving web 80
+    remember_ip "$(ctr_ip web)"
+    remember_ip "$(ctr_ip echo)"
+    run hull port echo
+    assert_output "81/udp -> 0.0.0.0:$uport"
+    run udp_ask 127.0.0.1 "$uport" "ping-$NET_TAG"
+    assert_success
+    assert_output "echo:ping-$NET_TAG"
+    run hull port web 80
+    assert_output "10.215.$NET_X.1:$port"
+    run ip netns exec "$NET_TAG-lan" curl -fsS -m 5 "http://10.215.$NET_X.1:$port/"
+    assert_success
+    assert_output pinned-page
+    # Published on that address only.
+    run curl -fsS -m 2 "http://127.0.0.1:$port/"
+    assert_failure
+    # A port that a program of the host listens on is refused before the
+    # container starts: the DNAT would take its traffic away.
+    mkdir -p "$www"
+    busy_tcp="$(free_port)"
+    busybox httpd -f -p "127.0.0.1:$busy_tcp" -h "$www" &
+    BG_PIDS+=($!)
+    busy_udp="$(free_port)"
+    "$PROBE" udp-echo "$busy_udp" &
+    BG_PIDS+=($!)
+    for ((i = 0; i < 100; i++)); do
+        ss -Htln "sport = :$busy_tcp" | grep -q . && ss -Huln "sport = :$busy_udp" | grep -q . && break
+        sleep 0.1
+    done
+    run hull run --rm -p "$busy_tcp:80" busybox true
+    assert_equal "$status" 125
+    assert_output --partial "Bind for 0.0.0.0:$busy_tcp/tcp failed: a program of the host listens there"
+    run hull run --rm -p "$busy_udp:81/udp" busybox true
+    assert_equal "$status" 125
+    assert_output --partial "Bind for 0.0.0.0:$busy_udp/udp failed: a program of the host listens there"
+    run hull run --rm -p "192.0.2.1:$port:80" busybox true
+    assert_equal "$status" 125
+    assert_output --partial "cannot publish on 192.0.2.1: not an address of this host"
+    [ "$(records | wc -l)" -eq 2 ]
+    ! nft list table ip hull | grep -qwE "$busy_tcp|$busy_udp"
+}
+
 @test "outbound NAT: a server routed only via the host sees the host's address" {
     local www="$BATS_TEST_TMPDIR/www"
     mkdir -p "$www/cgi-bin"
@@ -122,4 +203,53 @@ host_port() {
     [ -z "$(net_leftovers "$id")" ]
     run curl -fsS -m 2 "http://127.0.0.1:$port/"
     assert_failure
+}
+
+# The kills land once the container's record is written: the network is
+# set up after that, and the record's own crash safety is
+# hull_lifecycle_crash.bats's.
+@test "hull run -p killed at random points: rm -f leaves no lease, rule, veth or netns" {
+    local net="$NET_TAG-k" i j pid ids
+    net_create "$net" "10.213.$NET_X.0/24"
+    for i in $(seq 8); do
+        HULL_ROOT="$HROOT" HULL_RUNROOT="$HRUN" "$HULL" run -d --name "k$i" --network "$net" \
+            -p 80 busybox sleep 600 >/dev/null 2>&1 3>&- &
+        pid=$!
+        for ((j = 0; j < 200; j++)); do
+            ctr_id "k$i" >/dev/null && break
+            sleep 0.01
+        done
+        sleep "0.$(printf '%03d' $((RANDOM % 300)))"
+        kill -9 "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    ids="$(records)"
+    for id in $ids; do
+        run hull rm -f "$id"
+        assert_success
+    done
+    [ -z "$(records)" ]
+    [ -z "$(net_leftovers $ids)" ]
+    [ -z "$(ls -A "$NET_ROOT/net/$net/leases")" ]
+    ! grep -lq "\"$net\"" "$NET_ROOT"/sandbox/*.json 2>/dev/null
+    ! nft list table ip hull | grep -q ": 10\.213\.$NET_X\."
+}
+
+@test "an address claimed but never recorded (a hull killed in between) is released" {
+    local net="$NET_TAG-k" id i
+    net_create "$net" "10.213.$NET_X.0/24"
+    hull_bg box --network "$net" busybox sleep 600
+    for ((i = 0; i < 100; i++)); do
+        [ -n "$(ctr_ip box "$net")" ] && break
+        sleep 0.1
+    done
+    id="$(ctr_id box)"
+    # What a hull killed between claiming the address and writing the
+    # sandbox leaves: a lease of this container, and one of a container
+    # that never got a sandbox.
+    ln -s "$id" "$NET_ROOT/net/$net/leases/10.213.$NET_X.250"
+    ln -s "$(printf 'f%.0s' {1..64})" "$NET_ROOT/net/$net/leases/10.213.$NET_X.251"
+    run hull rm -f box
+    assert_success
+    [ -z "$(ls -A "$NET_ROOT/net/$net/leases")" ]
 }

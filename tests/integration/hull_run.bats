@@ -5,7 +5,9 @@
 # Every test gets its own state root (HULL_ROOT) and run root
 # (HULL_RUNROOT) under its temp dir, with the busybox image imported.
 # teardown removes what a test left and then fails it when a container
-# record, a mount, a runtime state or a /hull/ID cgroup remains.
+# record, a mount, a runtime state or the /hull/ID cgroup of one of its
+# containers remains.  Only this test's ids count: other runs may have
+# containers of their own under /hull at the same time.
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -82,16 +84,19 @@ hull_bg() {
     BG_PIDS+=($!)
 }
 
-# The cgroups of engine containers (/hull/ID) in every hierarchy.
+# The cgroups that remain of the containers IDS (/hull/ID, any hierarchy).
 hull_cgroups() {
-    ls -d /sys/fs/cgroup/*/hull/* 2>/dev/null | sort || true
+    local id
+    for id in "$@"; do
+        ls -d /sys/fs/cgroup/*/hull/"$id" 2>/dev/null || true
+    done
 }
 
 setup() {
     HROOT="$BATS_TEST_TMPDIR/state"
     HRUN="$BATS_TEST_TMPDIR/run"
     BG_PIDS=()
-    CGROUPS_BEFORE="$(hull_cgroups)"
+    SEEN_IDS=()
     run hull import "$BUSYBOX_TAR" busybox
     assert_success
     assert_output --regexp '^sha256:[0-9a-f]{64}$'
@@ -102,7 +107,8 @@ records() {
     ls "$HROOT/containers" 2>/dev/null | grep -E '^[0-9a-f]{64}$' || true
 }
 
-# What a failed or finished test must not leave behind.
+# What a failed or finished test must not leave behind; the ids of its
+# containers that teardown saw are in SEEN_IDS.
 leftovers() {
     local m
     [ -z "$(records)" ] || echo "record left: $(records | tr '\n' ' ')"
@@ -110,7 +116,7 @@ leftovers() {
         echo "mount left: $m"
     done
     [ -z "$(ls -A "$HRUN/runtime" 2>/dev/null)" ] || echo "runtime state left: $(ls -A "$HRUN/runtime")"
-    comm -13 <(echo "$CGROUPS_BEFORE") <(hull_cgroups) | sed 's/^/cgroup left: /'
+    hull_cgroups "${SEEN_IDS[@]}" $(records) | sed 's/^/cgroup left: /'
 }
 
 teardown() {
@@ -120,6 +126,7 @@ teardown() {
         wait "$pid" 2>/dev/null || true
     done
     for id in $(records); do
+        SEEN_IDS+=("$id")
         hull rm -f "$id" >/dev/null 2>&1 || true
     done
     problems="$(leftovers)"
@@ -167,7 +174,7 @@ wait_running() {
     run hull images
     assert_success
     assert_line --index 0 --regexp '^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$'
-    assert_line --index 1 --regexp '^busybox +latest +[0-9a-f]{12} +(Less than a second|[0-9]+ seconds) ago +[0-9.]+[kM]B$'
+    assert_line --index 1 --regexp '^busybox +latest +[0-9a-f]{12} +(Less than a second|1 second|[0-9]+ seconds) ago +[0-9.]+[kM]B$'
     run hull images -q
     assert_output --regexp '^[0-9a-f]{12}$'
 }

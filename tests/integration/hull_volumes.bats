@@ -87,6 +87,15 @@ import_volume_image() {
     assert_output ""
 }
 
+@test "run --rm takes its anonymous volumes, also when the command cannot start" {
+    run hull run --rm -v /anon busybox touch /anon/x
+    assert_success
+    run -127 hull run --rm -v /anon busybox /no/such/command
+    run hull volume ls -q
+    assert_success
+    assert_output ""
+}
+
 @test "a bind mount shares a host directory, read-only with :ro" {
     local dir="$BATS_TEST_TMPDIR/share"
     mkdir -p "$dir"

@@ -346,6 +346,21 @@ wait_lines() {
     assert_failure
 }
 
+@test "a bundle made by runc spec runs unchanged but for its command" {
+    command -v runc >/dev/null || skip "runc is not installed"
+    rm "$BUNDLE/config.json"
+    (cd "$BUNDLE" && runc spec)
+    # runc's default has ambient capabilities without inheritable ones:
+    # runc warns and does not raise them, so must we.
+    jq -e '.process.capabilities.ambient and (.process.capabilities.inheritable | not)' \
+        "$BUNDLE/config.json"
+    cfg --arg cg "$CGPATH" '.process.terminal = false | .linux.cgroupsPath = $cg'
+    run_probe caps
+    assert_success
+    assert_line "CapPrm: 0000000020000420"
+    assert_line "CapAmb: 0000000000000000"
+}
+
 @test "spec --bundle writes into the bundle directory" {
     mkdir "$BATS_TEST_TMPDIR/spec"
     run "$HULLRT" spec --bundle "$BATS_TEST_TMPDIR/spec"

@@ -177,3 +177,100 @@ rcfg() {
     assert_success
     assert_line 0
 }
+
+# rl_lan: a network namespace of this test linked to the host by a veth
+# pair, 10.216.X.1/30 on the host's end and .2 inside, with a busybox
+# httpd there on port 8000 serving "outside-PID": a stand-in for another
+# machine, reached only through the host.  Sets RL_LAN_IP, RL_LAN_NS and
+# RL_LAN_PID; rl_lan_del removes it all.
+rl_lan() {
+    local x taken
+    taken="$(ip -4 route show table all)"
+    for ((x = BATS_ROOT_PID % 250 + 1; x < 256; x++)); do
+        grep -q "10\.216\.$x\." <<<"$taken" || break
+    done
+    RL_LAN_NS="hullrl$BATS_ROOT_PID-lan"
+    RL_LAN_IP="10.216.$x.2"
+    ip netns add "$RL_LAN_NS"
+    ip link add "hrl$BATS_ROOT_PID" type veth peer name eth0 netns "$RL_LAN_NS"
+    ip addr add "10.216.$x.1/30" dev "hrl$BATS_ROOT_PID"
+    ip link set "hrl$BATS_ROOT_PID" up
+    ip -n "$RL_LAN_NS" addr add "$RL_LAN_IP/30" dev eth0
+    ip -n "$RL_LAN_NS" link set eth0 up
+    ip -n "$RL_LAN_NS" link set lo up
+    ip -n "$RL_LAN_NS" route add default via "10.216.$x.1"
+    mkdir -p "$WORK/www"
+    echo "outside-$BATS_ROOT_PID" >"$WORK/www/index.html"
+    ip netns exec "$RL_LAN_NS" busybox httpd -f -p "$RL_LAN_IP:8000" -h "$WORK/www" &
+    RL_LAN_PID=$!
+}
+
+rl_lan_del() {
+    kill "$RL_LAN_PID" 2>/dev/null || true
+    wait "$RL_LAN_PID" 2>/dev/null || true
+    ip netns del "$RL_LAN_NS" 2>/dev/null || true
+}
+
+@test "hull run as an ordinary user reaches out through slirp4netns, stopped with the container" {
+    hullrt_only
+    local i
+    as_user "$HULL" import "$BUSYBOX_TAR" busybox >/dev/null
+    rl_lan
+    run as_user "$HULL" run --rm busybox sh -c "ip -o -4 addr show tap0; ip route; cat /etc/resolv.conf
+        for i in \$(seq 50); do wget -qO- http://$RL_LAN_IP:8000/ && exit 0; sleep 0.1; done; exit 1"
+    rl_lan_del
+    assert_success
+    assert_line --regexp '^[0-9]+: tap0 +inet 10\.0\.2\.100/24 '
+    assert_line --regexp '^default via 10\.0\.2\.2 dev tap0'
+    assert_line "nameserver 10.0.2.3"
+    assert_line "outside-$BATS_ROOT_PID"
+    # The container is gone (--rm), and so is its slirp4netns.
+    for ((i = 0; i < 100; i++)); do
+        [ -z "$(rl_slirps)" ] && break
+        sleep 0.1
+    done
+    [ -z "$(rl_slirps)" ]
+}
+
+# The test account's slirp4netns processes that run (not zombies, which
+# an init that does not reap would leave).
+rl_slirps() {
+    ps -u "$RL_USER" -o stat=,comm= | awk '$2 == "slirp4netns" && $1 !~ /^Z/'
+}
+
+@test "hull run as an ordinary user publishes ports through slirp4netns" {
+    hullrt_only
+    local port i
+    as_user "$HULL" import "$BUSYBOX_TAR" busybox >/dev/null
+    port=$((20000 + BATS_ROOT_PID % 10000))
+    while ss -Htan "sport = :$port" | grep -q .; do
+        port=$((port + 1))
+    done
+    run as_user "$HULL" run -d --name web -p "$port:80" -p 81 busybox sh -c \
+        'mkdir /www && echo rootless-page >/www/index.html && exec httpd -f -p 80 -h /www'
+    assert_success
+    run as_user "$HULL" port web
+    assert_success
+    assert_line --index 0 "80/tcp -> 0.0.0.0:$port"
+    assert_line --index 1 --regexp '^81/tcp -> 0\.0\.0\.0:[0-9]+$'
+    for ((i = 0; i < 50; i++)); do
+        curl -fsS -m 2 "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    run curl -fsS -m 5 "http://127.0.0.1:$port/"
+    assert_success
+    assert_output rootless-page
+    # The same host port again is refused before the container starts.
+    run as_user "$HULL" run --rm -p "$port:80" busybox true
+    assert_equal "$status" 125
+    assert_output --partial "Bind for 0.0.0.0:$port/tcp failed"
+    run as_user "$HULL" rm -f web
+    assert_success
+    for ((i = 0; i < 100; i++)); do
+        [ -z "$(rl_slirps)" ] && break
+        sleep 0.1
+    done
+    [ -z "$(rl_slirps)" ]
+    run curl -fsS -m 2 "http://127.0.0.1:$port/"
+    assert_failure
+}

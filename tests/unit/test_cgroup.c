@@ -657,6 +657,61 @@ static void test_create_lifecycle(void **state)
     check_ok(hull_cgroup_destroy(path, &e), e);
 }
 
+/* A process forked by hull_cgroup_fork() that joins by itself ends up in
+ * the cgroup under every hierarchy, with the limits applied before it. */
+static void test_create_empty_and_join(void **state)
+{
+    _cleanup_cg_layout_ struct cg_layout l = {0};
+    _cleanup_error_ hull_error *e = NULL;
+    _cleanup_free_ char *path = xasprintf("/hull-test-%d-join", (int)getpid());
+    struct hull_cgroup_join j = HULL_CGROUP_JOIN_INIT;
+    struct hull_device_rule rules[2];
+    struct hull_resources r;
+    int go[2], ready[2], status;
+    pid_t pid;
+    char b;
+
+    (void)state;
+    check_ok(cg_layout_load(&l, &e), e);
+    fill_resources(&r, rules);
+    check_ok(hull_cgroup_create_empty(path, &r, &j, &e), e);
+    if (l.mode == HULL_CGROUP_V1)
+        assert_files_v1(&l, path);
+    else
+        assert_files_v2(&l, path);
+    assert_int_equal(pipe2(go, O_CLOEXEC), 0);
+    assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+    pid = hull_cgroup_fork(&j, &e);
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int ok = hull_cgroup_join_self(&j, NULL) == 0;
+        close(go[1]);
+        close(ready[0]);
+        /* Joined: the parent looks, then lets it go. */
+        if (!ok || write(ready[1], "j", 1) != 1)
+            _exit(1);
+        _exit(read(go[0], &b, 1) == 0 ? 0 : 1);
+    }
+    track_child(pid, true);
+    /* Born in its v2 cgroup where there is one (clone3, Linux 5.7). */
+    for (size_t i = 0; i < l.n_hier; i++)
+        if (l.hier[i].unified)
+            assert_true(j.in_v2);
+    hull_cgroup_join_release(&j);
+    assert_int_equal(j.v2_dir, -1);
+    close(go[0]);
+    close(ready[1]);
+    assert_int_equal(read(ready[0], &b, 1), 1);
+    close(ready[0]);
+    assert_member(&l, pid, path);
+    close(go[1]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    track_child(pid, false);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    check_ok(hull_cgroup_destroy(path, &e), e);
+    assert_gone_everywhere(&l, path);
+}
+
 static void set_memory(struct hull_resources *r, int64_t limit, int64_t swap)
 {
     memset(r, 0, sizeof(*r));
@@ -1075,6 +1130,7 @@ int main(void)
         cmocka_unit_test(test_resolve_relative_host),
         cmocka_unit_test(test_check_resources_host),
         cmocka_unit_test(test_create_lifecycle),
+        cmocka_unit_test(test_create_empty_and_join),
         cmocka_unit_test(test_memory_swap_order),
         cmocka_unit_test(test_create_failure_leaves_nothing),
         cmocka_unit_test(test_lifecycle_errors),

@@ -377,6 +377,67 @@ static void test_rename_and_orphans(void **state)
     assert_null(orphans[1]);
 }
 
+/* A record emptied by a crash of the host (a --rm container's, written
+ * without fsync) counts as no record. */
+static void test_empty_record_is_orphan(void **state)
+{
+    struct fixture *f = *state;
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_free_ char *a = make(f, "alpha");
+    _cleanup_free_ char *record = xasprintf("%s/hull.json", a);
+    _cleanup_strv_ char **orphans = NULL;
+    int fd;
+
+    fd = openat(f->dirfd, record, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(hull_ctr_orphans(f->dirfd, &orphans, &err), 0);
+    assert_non_null(orphans);
+    assert_string_equal(orphans[0], a);
+    assert_null(orphans[1]);
+}
+
+/* Unlisting takes the container out of every lookup at once and keeps
+ * its files for the purge, which skips an entry another process holds. */
+static void test_unlist_and_purge(void **state)
+{
+    struct fixture *f = *state;
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_free_ char *a = make(f, "alpha");
+    _cleanup_free_ char *b = make(f, "beta");
+    _cleanup_free_ char *upper = xasprintf("%s/%s/upper/etc", f->root, a);
+    _cleanup_free_ char *aside_a = xasprintf(".removed/%s", a);
+    _cleanup_free_ char *aside_b = xasprintf(".removed/%s", b);
+    _cleanup_strv_ char **orphans = NULL;
+    struct hull_ctr *list = NULL;
+    size_t n = 0;
+    int held;
+
+    assert_int_equal(mkdir_p(upper, 0755, &err), 0);
+    assert_int_equal(hull_ctr_unlist(f->dirfd, a, &err), 0);
+    assert_int_equal(hull_ctr_unlist(f->dirfd, b, &err), 0);
+    assert_int_equal(faccessat(f->dirfd, a, F_OK, AT_SYMLINK_NOFOLLOW), -1);
+    assert_int_equal(hull_ctr_list(f->dirfd, &list, &n, &err), 0);
+    assert_int_equal(n, 0);
+    hull_ctr_list_free(list, n);
+    assert_int_equal(hull_ctr_orphans(f->dirfd, &orphans, &err), 0);
+    assert_null(orphans);
+    assert_int_equal(faccessat(f->dirfd, aside_a, F_OK, AT_SYMLINK_NOFOLLOW), 0);
+    /* The name is free at once. */
+    _cleanup_free_ char *again = make(f, "alpha");
+
+    held = openat(f->dirfd, aside_b, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(held >= 0);
+    assert_int_equal(flock(held, LOCK_EX), 0);
+    assert_int_equal(hull_ctr_purge(f->dirfd, &err), 0);
+    assert_int_equal(faccessat(f->dirfd, aside_a, F_OK, AT_SYMLINK_NOFOLLOW), -1);
+    assert_int_equal(faccessat(f->dirfd, aside_b, F_OK, AT_SYMLINK_NOFOLLOW), 0);
+    close(held);
+    assert_int_equal(hull_ctr_purge(f->dirfd, &err), 0);
+    assert_int_equal(faccessat(f->dirfd, aside_b, F_OK, AT_SYMLINK_NOFOLLOW), -1);
+    assert_int_equal(faccessat(f->dirfd, again, F_OK, AT_SYMLINK_NOFOLLOW), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +450,8 @@ int main(void)
         cmocka_unit_test(test_restart_policy),
         cmocka_unit_test(test_log_opts),
         cmocka_unit_test_setup_teardown(test_rename_and_orphans, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_record_is_orphan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unlist_and_purge, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -212,6 +212,10 @@ static const struct error_case error_cases[] = {
     {"device_major_missing",
      DOC(LINUX(",\n\"devices\": [\n{\"path\": \"/dev/x\", \"type\": \"c\", \"minor\": 1}]")),
      "\"/dev/x\"", "linux.devices[0].major: required field is missing"},
+    {"device_mode_type_mismatch",
+     DOC(LINUX(",\n\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\", \"major\": 1, "
+               "\"minor\": 1,\n\"fileMode\": 24960}]")),
+     "24960", "linux.devices[0].fileMode: 060600: its file type bits do not match type \"c\""},
     {"memory_limit_negative", DOC(LINUX(",\n\"resources\": {\"memory\": {\n\"limit\": -2}}")), "-2",
      "linux.resources.memory.limit: -2 is out of range (-1..9223372036854775807)"},
     {"swappiness_range", DOC(LINUX(",\n\"resources\": {\"memory\": {\n\"swappiness\": 101}}")),
@@ -637,6 +641,21 @@ static void test_empty_hostname_is_unset(void **state)
     hull_spec_free(spec);
 }
 
+/* Values engines write that runc reads leniently: Docker's blockIO weight
+ * 0 means "not set", Podman's device fileMode carries the node's type. */
+static void test_engine_values(void **state)
+{
+    struct hull_spec *spec =
+        parse_ok(DOC(LINUX(",\n\"devices\": [{\"path\": \"/dev/n\", \"type\": \"c\", \"major\": 1, "
+                           "\"minor\": 3, \"fileMode\": 8630}],\n\"resources\": {\"blockIO\": "
+                           "{\"weight\": 0, \"leafWeight\": 0}}")));
+    assert_int_equal(spec->linux_.devices[0].file_mode, 0666);
+    assert_true(spec->linux_.devices[0].has_file_mode);
+    assert_false(spec->linux_.resources.block_io.has_weight);
+    assert_false(spec->linux_.resources.block_io.has_leaf_weight);
+    hull_spec_free(spec);
+}
+
 static void test_root_path_resolution(void **state)
 {
     struct hull_spec *spec = NULL;
@@ -846,6 +865,7 @@ int main(void)
         cmocka_unit_test(test_complete),
         cmocka_unit_test(test_null_is_absent),
         cmocka_unit_test(test_empty_hostname_is_unset),
+        cmocka_unit_test(test_engine_values),
         cmocka_unit_test(test_root_path_resolution),
         cmocka_unit_test(test_syntax_error),
         cmocka_unit_test(test_error_cases_all_kinds),
