@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,8 +82,9 @@ int hull_group_run(const struct hull_group *grp, const struct hull_global *g, in
                    void *flags)
 {
     if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+        /* Docker prints the group's help, without a subcommand too. */
         group_help(grp);
-        return argc < 1 ? HULL_EXIT_FAILED : 0;
+        return 0;
     }
     for (size_t i = 0; i < grp->n; i++) {
         const struct hull_subcommand *s = &grp->subs[i];
@@ -209,6 +211,29 @@ int hull_collect_env(char *const *env_files, char *const *env, char ***out, hull
     return 0;
 }
 
+int hull_check_tty(bool interactive, bool tty, hull_error **err)
+{
+    if (interactive && tty && !isatty(STDIN_FILENO))
+        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "the input device is not a TTY");
+    return 0;
+}
+
+void hull_die_of_broken_pipe(const hull_error *e)
+{
+    sigset_t set;
+
+    if (e->kind != HULL_ERR_OUTPUT_GONE)
+        return;
+    fflush(stdout);
+    signal(SIGPIPE, SIG_DFL);
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    raise(SIGPIPE);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    /* Not reached unless SIGPIPE cannot kill us: the shell's status then. */
+    _exit(128 + SIGPIPE);
+}
+
 int hull_exec_exit_status(const hull_error *e, int otherwise)
 {
     switch (e->kind) {
@@ -229,14 +254,63 @@ bool hull_refuse_terminal(const char *output)
     return true;
 }
 
+/* OUTPUT's directory ("." for a bare name). */
+static char *parent_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+/* Names the unnamed file FD as OUTPUT, replacing what is there: linked
+ * straight to OUTPUT when it does not exist, else through a temporary
+ * name renamed over it. */
+static int link_tmpfile(int fd, const char *output, hull_error **err)
+{
+    _cleanup_free_ char *proc = xasprintf("/proc/self/fd/%d", fd);
+    _cleanup_free_ char *tmp = NULL;
+
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, output, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+    if (errno != EEXIST)
+        return hull_err(err, errno, "write \"%s\"", output);
+    tmp = xasprintf("%s.hull-tmp-%d", output, (int)getpid());
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+        return hull_err(err, errno, "create \"%s\"", tmp);
+    if (rename(tmp, output) < 0) {
+        int saved = errno;
+        unlink(tmp);
+        return hull_err(err, saved, "write \"%s\"", output);
+    }
+    return 0;
+}
+
 int hull_write_archive(struct hull_engine *e, const char *output, hull_archive_fn fn,
                        const void *data, hull_error **err)
 {
-    _cleanup_free_ char *tmp = NULL;
+    _cleanup_free_ char *tmp = NULL, *dir = NULL;
     _cleanup_close_ int fd = -1;
 
     if (output == NULL)
         return fn(e, STDOUT_FILENO, data, err);
+    /* Written as an unnamed file and named once complete: a hull killed
+     * halfway leaves nothing behind, however large the archive was. */
+    dir = parent_dir(output);
+    fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        if (fn(e, fd, data, err) < 0)
+            return -1;
+        if (fsync(fd) < 0)
+            return hull_err(err, errno, "write \"%s\"", output);
+        return link_tmpfile(fd, output, err);
+    }
+    if (errno != EOPNOTSUPP && errno != EISDIR)
+        return hull_err(err, errno, "create a file in \"%s\"", dir);
+    /* A file system without O_TMPFILE: a named temporary file. */
     tmp = xasprintf("%s.hull-tmp-%d", output, (int)getpid());
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)

@@ -8,6 +8,7 @@
 #include "commands.h"
 
 #include <jansson.h>
+#include <time.h>
 
 /* A command's work once its words are parsed: FLAGS is the struct the
  * flags were parsed into (NULL for a command without flags), ARGS the
@@ -92,6 +93,15 @@ int hull_inspect_names(const struct hull_global *g, const struct hull_args *args
  * then the -e ones, so -e wins (Docker's order); appended to *OUT. */
 int hull_collect_env(char *const *env_files, char *const *env, char ***out, hull_error **err);
 
+/* Docker's check before a terminal is attached: -i with -t needs our
+ * input to be a terminal ("the input device is not a TTY"). */
+int hull_check_tty(bool interactive, bool tty, hull_error **err);
+
+/* When E is an attachment ended by a reader of our output that went away
+ * (HULL_ERR_OUTPUT_GONE), dies of SIGPIPE without a word, as Docker's client does; else
+ * returns. */
+void hull_die_of_broken_pipe(const hull_error *e);
+
 /* The exit status of a command that failed with E when starting a
  * process: 127 when it does not exist, 126 when it cannot be run,
  * OTHERWISE for anything else. */
@@ -117,5 +127,9 @@ void hull_print_block(const char *title, char *const *items, const char *prefix)
 
 /* Prints "Total reclaimed space: SIZE", the last line of a prune. */
 void hull_print_reclaimed(uint64_t bytes);
+
+/* A container's STATUS as ps shows it: "Up 3 seconds", "Exited (0) 5
+ * seconds ago", "Created", ... (cmd_ps.c). */
+char *hull_ctr_status_text(struct hull_engine *e, const struct hull_ctr *c, time_t now);
 
 #endif

@@ -41,6 +41,7 @@ static int attach(const struct hull_global *g, void *flags, const struct hull_ar
     }
     if (hull_engine_open(&g->roots, &e, &err) < 0 ||
         hull_engine_attach(e, ref, &a, &code, &err) < 0) {
+        hull_die_of_broken_pipe(err);
         hull_report(err);
         return 1;
     }

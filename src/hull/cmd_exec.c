@@ -65,6 +65,10 @@ static int run_exec(const struct hull_global *g, void *flags, const struct hull_
         .privileged = f->privileged,
     };
 
+    if (!f->detach && hull_check_tty(f->interactive, f->tty, &err) < 0) {
+        hull_report(err);
+        return 1;
+    }
     if (f->detach_keys != NULL) {
         hull_err_kind(&err, HULL_ERR_BAD_INPUT, 0, "--detach-keys is not supported");
         goto fail;

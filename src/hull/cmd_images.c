@@ -2,9 +2,9 @@
 #include "cli.h"
 #include "digest.h"
 #include "format.h"
+#include "listfmt.h"
 #include "image.h"
 #include "image_json.h"
-#include "template.h"
 #include "util.h"
 
 #include <fnmatch.h>
@@ -127,7 +127,7 @@ static json_t *row_json(const struct row *r, bool no_trunc, time_t now)
     _cleanup_free_ char *since = hull_time_ago(r->img->created, now);
     _cleanup_free_ char *size = hull_human_size(r->img->size);
     const char *digest =
-        r->img->manifest[0] && strcmp(r->repo, "<none>") != 0 ? r->img->manifest : "<none>";
+        r->img->repo_digest && strcmp(r->repo, "<none>") != 0 ? r->img->manifest : "<none>";
 
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers", "N/A",
                      "CreatedAt", r->img->created, "CreatedSince", since, "Digest", digest, "ID",
@@ -149,7 +149,7 @@ static void print_table(struct row *rows, size_t n, const struct images_flags *f
         char *cells[] = {
             xstrdup(rows[i].repo),
             xstrdup(rows[i].tag),
-            xstrdup(img->manifest[0] && strcmp(rows[i].repo, "<none>") != 0 ? img->manifest
+            xstrdup(img->repo_digest && strcmp(rows[i].repo, "<none>") != 0 ? img->manifest
                                                                             : "<none>"),
             shown_id(img->id, f->no_trunc),
             hull_time_ago(img->created, now),
@@ -162,6 +162,21 @@ static void print_table(struct row *rows, size_t n, const struct images_flags *f
     hull_table_print(t, stdout);
     hull_table_free(t);
 }
+
+/* The titles Docker gives the fields in "table" templates. */
+static const struct hull_list_header headers[] = {
+    {"Containers", "CONTAINERS"},
+    {"CreatedAt", "CREATED AT"},
+    {"CreatedSince", "CREATED"},
+    {"Digest", "DIGEST"},
+    {"ID", "IMAGE ID"},
+    {"Repository", "REPOSITORY"},
+    {"SharedSize", "SHARED SIZE"},
+    {"Size", "SIZE"},
+    {"Tag", "TAG"},
+    {"UniqueSize", "UNIQUE SIZE"},
+    {"VirtualSize", "VIRTUAL SIZE"},
+};
 
 static int print_rows(struct row *rows, size_t n, const struct images_flags *f, hull_error **err)
 {
@@ -181,18 +196,19 @@ static int print_rows(struct row *rows, size_t n, const struct images_flags *f, 
         print_table(rows, n, f, now);
         return 0;
     }
+    struct hull_list_format out;
+    if (hull_list_format_begin(&out, f->format, NULL, headers, ARRAY_SIZE(headers), err) < 0)
+        return -1;
     for (size_t i = 0; i < n; i++) {
         json_t *o = row_json(&rows[i], f->no_trunc, now);
-        char *line = NULL;
-        int ret = strcmp(f->format, "json") == 0
-                      ? ((line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) ? 0 : -1)
-                      : hull_template_render(f->format, o, &line, err);
+        int ret = hull_list_format_row(&out, o, err);
         json_decref(o);
-        if (ret < 0)
+        if (ret < 0) {
+            hull_list_format_end(&out, false);
             return -1;
-        printf("%s\n", line);
-        free(line);
+        }
     }
+    hull_list_format_end(&out, true);
     return 0;
 }
 

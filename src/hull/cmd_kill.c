@@ -24,8 +24,11 @@ static int kill_all(const struct hull_global *g, void *flags, const struct hull_
     _cleanup_error_ hull_error *err = NULL;
     int sig = hull_signal_parse(f->signal != NULL ? f->signal : "KILL", &err);
 
-    if (sig < 0)
-        return hull_usage_error(&hull_cmd_kill, err->msg);
+    /* Docker's daemon refuses it, not its flag parser: status 1. */
+    if (sig < 0) {
+        hull_report(err);
+        return 1;
+    }
     return hull_for_each_name(g, args, kill_one, &sig);
 }
 

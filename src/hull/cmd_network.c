@@ -2,6 +2,7 @@
  * (net.h). */
 #include "cli.h"
 #include "format.h"
+#include "listfmt.h"
 #include "net.h"
 #include "util.h"
 
@@ -95,6 +96,14 @@ static int network_inspect(const struct hull_global *g, void *flags, const struc
     return hull_inspect_names(g, args, network_object, NULL, f->format, true);
 }
 
+/* The titles Docker gives the fields of network ls in "table" templates. */
+static const struct hull_list_header network_headers[] = {
+    {"ID", "NETWORK ID"}, {"Name", "NAME"},         {"Driver", "DRIVER"}, {"Scope", "SCOPE"},
+    {"IPv6", "IPV6"},     {"Internal", "INTERNAL"}, {"Labels", "LABELS"}, {"CreatedAt", "CREATED"},
+};
+
+#define NETWORK_TABLE "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}"
+
 static int network_ls(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
     const struct network_flags *f = flags;
@@ -102,6 +111,7 @@ static int network_ls(const struct hull_global *g, void *flags, const struct hul
     _cleanup_engine_ struct hull_engine *e = NULL;
     json_t *all = NULL, *o;
     struct hull_table *t;
+    struct hull_list_format out = {0};
     size_t i;
     int ret = 0;
 
@@ -109,6 +119,13 @@ static int network_ls(const struct hull_global *g, void *flags, const struct hul
         return 1;
     if (hull_network_list(e, &all, &err) < 0) {
         hull_report(err);
+        return 1;
+    }
+    if (!f->quiet && f->format != NULL &&
+        hull_list_format_begin(&out, f->format, NETWORK_TABLE, network_headers,
+                               ARRAY_SIZE(network_headers), &err) < 0) {
+        hull_report(err);
+        json_decref(all);
         return 1;
     }
     t = hull_table_new(4);
@@ -124,7 +141,7 @@ static int network_ls(const struct hull_global *g, void *flags, const struct hul
             printf("%.*s\n", len, id);
         } else if (f->format != NULL) {
             json_t *row = hull_network_ls_row(o, f->no_trunc);
-            int printed = hull_print_object(row, f->format, &err);
+            int printed = hull_list_format_row(&out, row, &err);
             json_decref(row);
             if (printed < 0) {
                 hull_report(err);
@@ -138,8 +155,10 @@ static int network_ls(const struct hull_global *g, void *flags, const struct hul
             hull_table_add(t, row);
         }
     }
-    hull_table_print(t, stdout);
+    if (f->format == NULL)
+        hull_table_print(t, stdout);
     hull_table_free(t);
+    hull_list_format_end(&out, ret == 0);
     json_decref(all);
     return ret;
 }

@@ -9,8 +9,8 @@
  * list tells the truth. */
 #include "cli.h"
 #include "format.h"
+#include "listfmt.h"
 #include "net.h"
-#include "template.h"
 #include "util.h"
 #include "volume.h"
 
@@ -54,6 +54,17 @@ struct filters {
     char **values[ARRAY_SIZE(filter_keys)];
 };
 
+/* The states Docker's status filter knows. */
+static bool status_valid(const char *s)
+{
+    static const char *const states[] = {"created", "restarting", "running", "removing",
+                                         "paused",  "exited",     "dead"};
+    for (size_t i = 0; i < ARRAY_SIZE(states); i++)
+        if (strcmp(s, states[i]) == 0)
+            return true;
+    return false;
+}
+
 static int filters_parse(char **given, struct filters *out, hull_error **err)
 {
     memset(out, 0, sizeof(*out));
@@ -70,6 +81,8 @@ static int filters_parse(char **given, struct filters *out, hull_error **err)
         if (k == ARRAY_SIZE(filter_keys))
             return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "invalid filter '%.*s'",
                                  (int)(eq - given[i]), given[i]);
+        if (k == 0 && !status_valid(eq + 1))
+            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "invalid filter '%s'", given[i]);
         strv_append(&out->values[k], eq + 1);
     }
     return 0;
@@ -195,6 +208,11 @@ static char *status_text(const struct hull_ctr *c, const char *state, time_t now
     return xstrdup("Created");
 }
 
+char *hull_ctr_status_text(struct hull_engine *e, const struct hull_ctr *c, time_t now)
+{
+    return status_text(c, state_name(e, c), now);
+}
+
 /* Go's time.Time as Docker prints CreatedAt: "2006-01-02 15:04:05 +0000 UTC". */
 static char *created_at(const char *rfc3339)
 {
@@ -259,9 +277,8 @@ static json_t *ps_object(struct hull_engine *e, const struct hull_ctr *c, const 
 
 /* ---- output ---- */
 
-/* The columns of the default table, and the headers Docker gives the
- * fields in "table" templates. */
-static const char *const headers[][2] = {
+/* The titles Docker gives the fields in "table" templates. */
+static const struct hull_list_header headers[] = {
     {"ID", "CONTAINER ID"},    {"Image", "IMAGE"},
     {"Command", "COMMAND"},    {"CreatedAt", "CREATED AT"},
     {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
@@ -273,104 +290,6 @@ static const char *const headers[][2] = {
 
 #define DEFAULT_TABLE                                                                              \
     "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
-
-/* Docker's formatter turns the two characters "\t" and "\n" of a
- * template into a tab and a newline. */
-static char *unescape(const char *s)
-{
-    char *out = xmalloc(strlen(s) + 1), *p = out;
-
-    for (; *s != '\0'; s++) {
-        if (s[0] == '\\' && (s[1] == 't' || s[1] == 'n')) {
-            *p++ = s[1] == 't' ? '\t' : '\n';
-            s++;
-        } else {
-            *p++ = *s;
-        }
-    }
-    *p = '\0';
-    return out;
-}
-
-/* A table: the rendered lines split at tabs into aligned columns. */
-static void table_add_line(struct hull_table **t, const char *line)
-{
-    size_t n = 1;
-    for (const char *p = line; *p != '\0'; p++)
-        n += *p == '\t';
-    if (*t == NULL)
-        *t = hull_table_new(n);
-    char **cells = xmalloc0(n * sizeof(char *));
-    const char *start = line;
-    for (size_t i = 0; i < n; i++) {
-        const char *tab = strchr(start, '\t');
-        cells[i] = tab != NULL ? xstrndup(start, (size_t)(tab - start)) : xstrdup(start);
-        start = tab != NULL ? tab + 1 : start + strlen(start);
-    }
-    hull_table_add(*t, cells);
-    free(cells);
-}
-
-struct output {
-    const char *tmpl; /* NULL: json */
-    bool table;
-    struct hull_table *t;
-};
-
-static int output_begin(struct output *out, const char *format, hull_error **err)
-{
-    json_t *head;
-    char *line = NULL;
-    int ret;
-
-    memset(out, 0, sizeof(*out));
-    if (format != NULL && strcmp(format, "json") == 0)
-        return 0;
-    if (format == NULL || strcmp(format, "table") == 0)
-        format = DEFAULT_TABLE;
-    out->table = str_has_prefix(format, "table");
-    out->tmpl = unescape(out->table ? format + 5 + strspn(format + 5, " ") : format);
-    if (!out->table)
-        return 0;
-    head = json_object();
-    for (size_t i = 0; i < ARRAY_SIZE(headers); i++)
-        json_object_set_new(head, headers[i][0], json_string(headers[i][1]));
-    ret = hull_template_render(out->tmpl, head, &line, err);
-    json_decref(head);
-    if (ret == 0)
-        table_add_line(&out->t, line);
-    free(line);
-    return ret;
-}
-
-static int output_row(struct output *out, json_t *o, hull_error **err)
-{
-    char *line = NULL;
-
-    if (out->tmpl == NULL) {
-        char *text = json_dumps(o, JSON_COMPACT);
-        printf("%s\n", text);
-        free(text);
-        return 0;
-    }
-    if (hull_template_render(out->tmpl, o, &line, err) < 0)
-        return -1;
-    if (out->table)
-        table_add_line(&out->t, line);
-    else
-        printf("%s\n", line);
-    free(line);
-    return 0;
-}
-
-static void output_end(struct output *out)
-{
-    if (out->t != NULL) {
-        hull_table_print(out->t, stdout);
-        hull_table_free(out->t);
-    }
-    free((char *)out->tmpl);
-}
 
 /* Which containers are shown: running ones, or all with -a (and with a
  * filter on the state), the last N with -n, the newest with -l. */
@@ -395,7 +314,7 @@ static int list(const struct hull_global *g, const struct ps_flags *f, const str
 {
     _cleanup_engine_ struct hull_engine *e = NULL;
     struct hull_ctr *ctrs = NULL;
-    struct output out = {0};
+    struct hull_list_format out = {0};
     size_t n = 0, left = (size_t)-1;
     time_t now = time(NULL);
     int64_t last;
@@ -410,7 +329,8 @@ static int list(const struct hull_global *g, const struct ps_flags *f, const str
     hull_engine_reconcile(e);
     if (hull_ctr_list(e->ctr_dirfd, &ctrs, &n, err) < 0)
         return -1;
-    if (!f->quiet && output_begin(&out, f->format, err) < 0)
+    if (!f->quiet && hull_list_format_begin(&out, f->format, DEFAULT_TABLE, headers,
+                                            ARRAY_SIZE(headers), err) < 0)
         goto done;
     for (size_t i = 0; i < n; i++) {
         const char *state = state_name(e, &ctrs[i]);
@@ -421,14 +341,14 @@ static int list(const struct hull_global *g, const struct ps_flags *f, const str
             continue;
         }
         json_t *o = ps_object(e, &ctrs[i], f, now);
-        int r = output_row(&out, o, err);
+        int r = hull_list_format_row(&out, o, err);
         json_decref(o);
         if (r < 0)
             goto done;
     }
     ret = 0;
 done:
-    output_end(&out);
+    hull_list_format_end(&out, ret == 0);
     hull_ctr_list_free(ctrs, n);
     return ret;
 }

@@ -18,11 +18,19 @@ static int remove_one(struct hull_engine *e, const char *name, void *data, hull_
 {
     const struct rm_flags *f = data;
 
-    return hull_engine_rm(e, name, f->force, f->volumes, err) < 0 ? -1 : 0;
+    if (hull_engine_rm(e, name, f->force, f->volumes, err) == 0)
+        return 0;
+    /* Docker 20.10's -f: a container that does not exist is reported, but
+     * is no failure (nothing is left to remove). */
+    if (f->force && (*err)->kind == HULL_ERR_NOT_EXIST) {
+        hull_report(*err);
+        return 1;
+    }
+    return -1;
 }
 
 /* Like Docker: every container is tried, and one failure makes the whole
- * command fail. */
+ * command fail (with -f, one that does not exist does not). */
 static int remove_all(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
     return hull_for_each_name(g, args, remove_one, flags);

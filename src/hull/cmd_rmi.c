@@ -23,8 +23,14 @@ static int remove_one(struct hull_engine *e, const char *name, void *data, hull_
     _cleanup_strv_ char **untagged = NULL;
     _cleanup_strv_ char **deleted = NULL;
 
-    if (hull_engine_rmi(e, name, f->force, &untagged, &deleted, err) < 0)
-        return -1;
+    if (hull_engine_rmi(e, name, f->force, &untagged, &deleted, err) < 0) {
+        /* Docker's -f: an image that does not exist is reported, but is
+         * no failure. */
+        if (!f->force || (*err)->kind != HULL_ERR_NOT_EXIST)
+            return -1;
+        hull_report(*err);
+        return 1;
+    }
     for (size_t k = 0; untagged[k] != NULL; k++)
         printf("Untagged: %s\n", untagged[k]);
     for (size_t k = 0; deleted[k] != NULL; k++)
@@ -33,7 +39,7 @@ static int remove_one(struct hull_engine *e, const char *name, void *data, hull_
 }
 
 /* Like Docker: every image is tried, and one failure makes the whole
- * command fail. */
+ * command fail (with -f, one that does not exist does not). */
 static int remove_all(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
     return hull_for_each_name(g, args, remove_one, flags);

@@ -16,7 +16,7 @@ struct run_flags {
     bool detach, interactive, tty, rm, init;
     const char *name, *workdir, *user, *hostname, *entrypoint;
     const char *restart, *stop_signal, *stop_timeout, *detach_keys;
-    char **env, **env_file, **labels, **log_opts;
+    char **env, **env_file, **labels, **log_opts, **group_add;
     struct hull_res_flags res;
     struct hull_net_flags net;
     struct hull_mount_flags mnt;
@@ -33,6 +33,7 @@ static const struct hull_flag run_flags[] = {
      "Overwrite the default ENTRYPOINT of the image"},
     {"env", 'e', HULL_FLAG_LIST, F(env), "list", "Set environment variables"},
     {"env-file", 0, HULL_FLAG_LIST, F(env_file), "list", "Read in a file of environment variables"},
+    {"group-add", 0, HULL_FLAG_LIST, F(group_add), "list", "Add additional groups to join"},
     {"hostname", 'h', HULL_FLAG_STRING, F(hostname), "string", "Container host name"},
     {"init", 0, HULL_FLAG_BOOL, F(init), NULL,
      "Run an init inside the container that forwards signals and reaps processes"},
@@ -87,6 +88,7 @@ static int build_request(const struct run_flags *f, const struct hull_args *args
         .host_env = environ,
         .workdir = f->workdir,
         .user = f->user,
+        .group_add = f->group_add,
         .hostname = f->hostname,
         .entrypoint = f->entrypoint,
         .tty = f->tty,
@@ -133,6 +135,11 @@ static int run_container(const struct hull_global *g, const struct run_flags *f,
      * request was never built. */
     struct hull_run_request r = {0};
 
+    if (!create_only && !f->detach && hull_check_tty(f->interactive, f->tty, &err) < 0) {
+        hull_report(err);
+        return 1;
+    }
+
     /* Before anything enters a container: /proc/PID/exe of this process
      * must lead to a sealed copy, never to the binary on disk
      * (CVE-2019-5736).  Re-executes; returns here in the sealed copy. */
@@ -159,6 +166,7 @@ static int run_container(const struct hull_global *g, const struct run_flags *f,
     return code;
 fail:
     hull_run_resources_clear(&r.resources);
+    hull_die_of_broken_pipe(err);
     hull_report(err);
     return hull_exec_exit_status(err, HULL_EXIT_FAILED);
 }

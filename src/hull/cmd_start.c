@@ -35,6 +35,7 @@ static int start_attached(struct hull_engine *e, const struct start_flags *f, co
     int code;
 
     if (hull_engine_start(e, ref, &a, &code, &err) < 0) {
+        hull_die_of_broken_pipe(err);
         hull_report(err);
         return hull_exec_exit_status(err, 1);
     }

@@ -5,6 +5,7 @@
  * and the number of processes. */
 #include "cli.h"
 #include "format.h"
+#include "listfmt.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -13,12 +14,15 @@
 
 struct stats_flags {
     bool all, no_stream, no_trunc;
+    const char *format;
 };
 
 #define F(f) offsetof(struct stats_flags, f)
 
 static const struct hull_flag stats_flags[] = {
     {"all", 'a', HULL_FLAG_BOOL, F(all), NULL, "Show all containers (default shows just running)"},
+    {"format", 0, HULL_FLAG_STRING, F(format), "string",
+     "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
     {"no-stream", 0, HULL_FLAG_BOOL, F(no_stream), NULL,
      "Print the usage once instead of refreshing it every second"},
     {"no-trunc", 0, HULL_FLAG_BOOL, F(no_trunc), NULL, "Don't truncate output"},
@@ -59,13 +63,31 @@ static char *binary_size(uint64_t bytes)
     return xasprintf("%.4g%s", size, units[u]);
 }
 
+/* The titles Docker gives the fields in "table" templates; after
+ * Container, in the order of the default table's columns. */
+static const struct hull_list_header headers[] = {
+    {"Container", "CONTAINER"},
+    {"ID", "CONTAINER ID"},
+    {"Name", "NAME"},
+    {"CPUPerc", "CPU %"},
+    {"MemUsage", "MEM USAGE / LIMIT"},
+    {"MemPerc", "MEM %"},
+    {"NetIO", "NET I/O"},
+    {"BlockIO", "BLOCK I/O"},
+    {"PIDs", "PIDS"},
+};
+
+#define DEFAULT_TABLE                                                                              \
+    "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}"
+
 static char *pair(uint64_t a, uint64_t b, char *(*fmt)(uint64_t))
 {
     _cleanup_free_ char *x = fmt(a), *y = fmt(b);
     return xasprintf("%s / %s", x, y);
 }
 
-static void add_row(struct hull_table *t, const struct entry *en, bool trunc)
+/* The row of EN, the object Docker's stats templates see. */
+static json_t *row_json(const struct entry *en, bool trunc)
 {
     const struct hull_engine_sample *s = &en->cur;
     const struct hull_cgroup_stats *cg = &s->cg;
@@ -94,25 +116,39 @@ static void add_row(struct hull_table *t, const struct entry *en, bool trunc)
         pair(rd, wr, hull_human_size),
         xasprintf("%llu", (unsigned long long)(en->ok ? cg->pids_current : 0)),
     };
-    hull_table_add(t, cells);
+    json_t *o = json_object();
+
+    json_object_set_new(o, "Container", json_string(cells[0]));
+    for (size_t i = 0; i < ARRAY_SIZE(cells); i++) {
+        json_object_set_new(o, headers[i + 1].name, json_string(cells[i]));
+        free(cells[i]);
+    }
+    return o;
 }
 
-static void print_table(const struct entry *v, size_t n, bool trunc, bool clear)
+static int print_table(const struct entry *v, size_t n, const struct stats_flags *f,
+                       hull_error **err)
 {
-    struct hull_table *t = hull_table_new(8);
-    char *head[] = {xstrdup("CONTAINER ID"),      xstrdup("NAME"),  xstrdup("CPU %"),
-                    xstrdup("MEM USAGE / LIMIT"), xstrdup("MEM %"), xstrdup("NET I/O"),
-                    xstrdup("BLOCK I/O"),         xstrdup("PIDS")};
+    struct hull_list_format out;
 
-    hull_table_add(t, head);
-    for (size_t i = 0; i < n; i++)
-        add_row(t, &v[i], trunc);
+    if (hull_list_format_begin(&out, f->format, DEFAULT_TABLE, headers, ARRAY_SIZE(headers), err) <
+        0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = row_json(&v[i], !f->no_trunc);
+        int r = hull_list_format_row(&out, o, err);
+        json_decref(o);
+        if (r < 0) {
+            hull_list_format_end(&out, false);
+            return -1;
+        }
+    }
     /* Redrawn in place, as Docker does on a terminal. */
-    if (clear)
+    if (!f->no_stream)
         fputs("\033[2J\033[H", stdout);
-    hull_table_print(t, stdout);
-    hull_table_free(t);
+    hull_list_format_end(&out, true);
     fflush(stdout);
+    return 0;
 }
 
 /* Samples every entry, keeping the previous cpu figures for CPU %. */
@@ -201,13 +237,21 @@ static int stats(const struct hull_global *g, void *flags, const struct hull_arg
         entries_free(v, n);
         return 1;
     }
+    /* A bad template fails before the first second of sampling. */
+    struct hull_list_format check;
+    if (hull_list_format_begin(&check, f->format, DEFAULT_TABLE, headers, ARRAY_SIZE(headers),
+                               &err) < 0) {
+        hull_report(err);
+        entries_free(v, n);
+        return 1;
+    }
+    hull_list_format_end(&check, false);
     /* CPU % needs two samples: the first one only sets the baseline. */
     sample_all(e, v, n);
     for (;;) {
         sleep_second();
         sample_all(e, v, n);
-        print_table(v, n, !f->no_trunc, !f->no_stream);
-        if (f->no_stream)
+        if (print_table(v, n, f, &err) < 0 || f->no_stream)
             break;
         if (args->n == 0) {
             /* The running set changes while we watch. */

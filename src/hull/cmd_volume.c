@@ -2,6 +2,7 @@
  * (volume.h). */
 #include "cli.h"
 #include "format.h"
+#include "listfmt.h"
 #include "util.h"
 #include "volume.h"
 
@@ -186,6 +187,32 @@ static bool volume_wanted(struct hull_engine *e, const struct hull_volume *v,
     return true;
 }
 
+/* The titles Docker gives the fields of volume ls in "table" templates. */
+static const struct hull_list_header volume_headers[] = {
+    {"Name", "VOLUME NAME"},      {"Driver", "DRIVER"}, {"Scope", "SCOPE"},
+    {"Mountpoint", "MOUNTPOINT"}, {"Labels", "LABELS"}, {"CreatedAt", "CREATED"},
+    {"Links", "LINKS"},           {"Size", "SIZE"},
+};
+
+static int print_formatted(const json_t *all, const char *format, hull_error **err)
+{
+    struct hull_list_format out;
+    size_t i;
+    json_t *o;
+
+    if (hull_list_format_begin(&out, format, "table {{.Driver}}\t{{.Name}}", volume_headers,
+                               ARRAY_SIZE(volume_headers), err) < 0)
+        return -1;
+    json_array_foreach (all, i, o) {
+        if (hull_list_format_row(&out, o, err) < 0) {
+            hull_list_format_end(&out, false);
+            return -1;
+        }
+    }
+    hull_list_format_end(&out, true);
+    return 0;
+}
+
 static int volume_ls(const struct hull_global *g, void *flags, const struct hull_args *args)
 {
     const struct volume_flags *f = flags;
@@ -221,13 +248,9 @@ static int volume_ls(const struct hull_global *g, void *flags, const struct hull
         }
     }
     if (f->format != NULL && !f->quiet) {
-        size_t i;
-        json_t *o;
-        json_array_foreach (all, i, o) {
-            if (hull_print_object(o, f->format, &err) < 0) {
-                hull_report(err);
-                goto out;
-            }
+        if (print_formatted(all, f->format, &err) < 0) {
+            hull_report(err);
+            goto out;
         }
     } else {
         hull_table_print(t, stdout);

@@ -7,7 +7,8 @@ char **hull_image_repo_digests(const struct hull_image *img)
 {
     char **out = xmalloc0(sizeof(char *));
 
-    for (size_t i = 0; img->manifest[0] != '\0' && img->repo_tags[i] != NULL; i++) {
+    /* Docker lists only registry digests: none for imported or committed images */
+    for (size_t i = 0; img->repo_digest && img->repo_tags[i] != NULL; i++) {
         const char *t = img->repo_tags[i];
         const char *slash = strrchr(t, '/');
         const char *colon = strrchr(slash ? slash : t, ':');

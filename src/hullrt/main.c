@@ -148,6 +148,11 @@ static int help_command(int nargs, char **args, hull_error **err)
         print_main_help(stdout);
         return 0;
     }
+    if (strcmp(args[0], "--help") == 0 || strcmp(args[0], "-h") == 0) {
+        printf("hullrt help - show the commands, or a command's options\n\n"
+               "USAGE:\n    hullrt help [COMMAND]\n");
+        return 0;
+    }
     c = find_command(args[0]);
     if (c == NULL)
         return unknown_command(args[0], err);

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -272,7 +273,7 @@ static int v2_controllers(const char *dir, uint32_t *out, hull_error **err)
     return 0;
 }
 
-int cg_layout_load(struct cg_layout *l, hull_error **err)
+static int layout_read(struct cg_layout *l, hull_error **err)
 {
     _cleanup_free_ char *proc_cgroups = NULL, *mountinfo = NULL;
     _cleanup_error_ hull_error *ignored = NULL;
@@ -302,6 +303,66 @@ int cg_layout_load(struct cg_layout *l, hull_error **err)
             l->on_hybrid_v2 = h->ctrls;
     }
     return 0;
+}
+
+static void layout_copy(struct cg_layout *dst, const struct cg_layout *src)
+{
+    *dst = *src;
+    dst->hier = xmalloc0((src->n_hier ? src->n_hier : 1) * sizeof(*dst->hier));
+    for (size_t i = 0; i < src->n_hier; i++) {
+        dst->hier[i] = src->hier[i];
+        dst->hier[i].mountpoint = xstrdup(src->hier[i].mountpoint);
+        dst->hier[i].names = strv_dup(src->hier[i].names);
+    }
+    dst->hybrid_mount = src->hybrid_mount != NULL ? xstrdup(src->hybrid_mount) : NULL;
+}
+
+/* The layout is read once per process and mount namespace: a `hull run`
+ * asks for it in nearly every cgroup call (create, apply, join, kill,
+ * destroy) and each read parses the whole of /proc/self/mountinfo.
+ * Keeping it is safe because what it records is fixed for the life of a
+ * command: which hierarchies exist and where they are mounted changes only
+ * when an administrator mounts or unmounts cgroupfs, which would race with
+ * a single read just the same, and the controllers of a v2 root change only
+ * when a v1 hierarchy takes or releases one, which needs that hierarchy to
+ * be mounted or unmounted too.  A process that enters another mount
+ * namespace (the rootless re-entry, a container's init) or changes its root
+ * (pivot_root) sees other mounts, so both are part of the key. */
+static struct {
+    pthread_mutex_t lock;
+    bool valid;
+    struct stat ns, root;
+    struct cg_layout layout;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int cg_layout_load(struct cg_layout *l, hull_error **err)
+{
+    struct stat ns, root;
+    int ret = 0;
+
+    if (stat("/proc/self/ns/mnt", &ns) < 0 || stat("/", &root) < 0)
+        return layout_read(l, err);
+    pthread_mutex_lock(&cache.lock);
+    if (!cache.valid || !same_file(&cache.ns, &ns) || !same_file(&cache.root, &root)) {
+        if (cache.valid)
+            cg_layout_clear(&cache.layout);
+        cache.valid = false;
+        ret = layout_read(&cache.layout, err);
+        if (ret == 0) {
+            cache.valid = true;
+            cache.ns = ns;
+            cache.root = root;
+        }
+    }
+    if (ret == 0)
+        layout_copy(l, &cache.layout);
+    pthread_mutex_unlock(&cache.lock);
+    return ret;
 }
 
 void cg_layout_clear(struct cg_layout *l)

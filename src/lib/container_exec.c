@@ -15,6 +15,8 @@
 #include "log.h"
 #include "namespaces.h"
 #include "process.h"
+#include "seccomp_bpf.h"
+#include "seccomp_cache.h"
 #include "seccomp_profile.h"
 #include "selfexe.h"
 #include "state.h"
@@ -57,6 +59,9 @@ struct exec_ctx {
     pid_t stage1_pid;
     pid_t pid;                           /* the process proper, in our pid namespace */
     struct hull_cgroup_join cgroup_join; /* how stage 1 enters the cgroup */
+    void *seccomp_bpf;                   /* linux.seccomp from the runtime's cache, or NULL */
+    size_t seccomp_bpf_len;
+    unsigned int seccomp_flags;
 };
 
 int hull_container_config(const struct hull_runtime *rt, const char *id, struct hull_spec **out,
@@ -95,6 +100,8 @@ static void ctx_release(struct exec_ctx *x)
     closep(&x->console_sock);
     closep(&x->pty_master);
     hull_cgroup_join_release(&x->cgroup_join);
+    free(x->seccomp_bpf);
+    x->seccomp_bpf = NULL;
 }
 
 /* Checks that need only the state, the config and the options. */
@@ -186,23 +193,18 @@ static int open_namespaces(struct exec_ctx *x, hull_error **err)
     return 0;
 }
 
-__attribute__((noreturn)) static void die_with(int sock, hull_error *e)
+/* Loads linux.seccomp into the exec'd process: the program prepare()
+ * found in the runtime's cache, or built here with libseccomp when the
+ * runtime has no cache (hullrt).  validate() refused listenerPath, so no
+ * notification listener can come out of either. */
+static int load_seccomp(struct exec_ctx *x, hull_error **err)
 {
-    hull_sync_send_error(sock, e);
-    hull_error_free(e);
-    _exit(1);
-}
+    int listener = -1;
 
-/* A setup process must never outlive a runtime killed halfway.  PARENT is
- * 0 when it is not visible (the process in the container's pid
- * namespace): the runtime's death then reads as end-of-file next. */
-static int die_with_parent(pid_t parent, hull_error **err)
-{
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-        return hull_err(err, errno, "prctl(PR_SET_PDEATHSIG)");
-    if (parent != 0 && getppid() != parent)
-        return hull_err(err, 0, "the runtime exited during exec");
-    return 0;
+    if (x->seccomp_bpf != NULL)
+        return hull_seccomp_load_bpf(x->seccomp_bpf, x->seccomp_bpf_len, x->seccomp_flags,
+                                     &listener, err);
+    return hull_seccomp_load(&x->spec->linux_.seccomp, &listener, err);
 }
 
 static void exec_main(struct exec_ctx *x) __attribute__((noreturn));
@@ -217,7 +219,7 @@ static int stage1(struct exec_ctx *x, hull_error **err)
 
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         return hull_err(err, errno, "prctl(PR_SET_DUMPABLE, 0)");
-    if (die_with_parent(x->parent_pid, err) < 0)
+    if (hull_setup_die_with_parent(x->parent_pid, err) < 0)
         return -1;
     /* Into the container's cgroup first (cgroup.h says how), so the
      * process inherits it before it can run anything. */
@@ -262,7 +264,7 @@ static int exec_setup(struct exec_ctx *x, char **exec_path, hull_error **err)
 
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         return hull_err(err, errno, "prctl(PR_SET_DUMPABLE, 0)");
-    if (die_with_parent(getppid() == 0 ? 0 : x->parent_pid, err) < 0 ||
+    if (hull_setup_die_with_parent(getppid() == 0 ? 0 : x->parent_pid, err) < 0 ||
         hull_sync_expect(x->sync_child, HULL_SYNC_CONTINUE, &msg, NULL, err) < 0)
         return -1;
     /* A keyring of its own: the runtime's session keyring is the host's. */
@@ -275,7 +277,7 @@ static int exec_setup(struct exec_ctx *x, char **exec_path, hull_error **err)
         return -1;
     /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, so it
      * happens before the capabilities go; with it, as late as possible. */
-    if (sc->present && !p->no_new_privileges && hull_seccomp_load(sc, &(int){-1}, err) < 0)
+    if (sc->present && !p->no_new_privileges && load_seccomp(x, err) < 0)
         return -1;
     unsigned int first = 3u + (unsigned int)x->o->preserve_fds;
     if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
@@ -304,12 +306,12 @@ static void exec_main(struct exec_ctx *x)
     hull_error *err = NULL;
 
     if (exec_setup(x, &exec_path, &err) < 0)
-        die_with(x->sync_child, err);
+        hull_setup_die_with(x->sync_child, err);
     reset_signals();
     /* A detached process must outlive the runtime. */
     prctl(PR_SET_PDEATHSIG, 0);
-    if (sc->present && p->no_new_privileges && hull_seccomp_load(sc, &(int){-1}, &err) < 0)
-        die_with(x->sync_child, err);
+    if (sc->present && p->no_new_privileges && load_seccomp(x, &err) < 0)
+        hull_setup_die_with(x->sync_child, err);
     hull_process_exec(p, exec_path, &err);
     hull_sync_send_error(x->sync_child, err);
     _exit(err->kind == HULL_ERR_EXEC_NOT_FOUND ? 127 : err->kind == HULL_ERR_EXEC_DENIED ? 126 : 1);
@@ -399,6 +401,13 @@ static int prepare(struct exec_ctx *x, hull_error **err)
         hull_container_config(x->rt, o->id, &x->spec, err) < 0 || validate(x, err) < 0 ||
         open_namespaces(x, err) < 0)
         return -1;
+    /* Compiling Docker's default profile with libseccomp costs an exec
+     * most of its CPU time; the engine's cache has it ready (the create
+     * stored it there under the same key). */
+    if (x->spec->linux_.seccomp.present && x->rt->seccomp_cache_dir != NULL &&
+        hull_seccomp_cache_get(x->rt->seccomp_cache_dir, &x->spec->linux_.seccomp, &x->seccomp_bpf,
+                               &x->seccomp_bpf_len, &x->seccomp_flags, err) < 0)
+        return hull_err_wrap(err, "config.json");
     if (o->console_socket != NULL) {
         x->console_sock = hull_unix_connect(o->console_socket, err);
         if (x->console_sock < 0)
@@ -428,7 +437,7 @@ static int start_process(struct exec_ctx *x, hull_error **err)
         hull_error *e = NULL;
         closep(&x->sync_parent);
         if (stage1(x, &e) < 0)
-            die_with(x->sync_child, e);
+            hull_setup_die_with(x->sync_child, e);
         _exit(0);
     }
     closep(&x->sync_child);

@@ -42,18 +42,14 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-__attribute__((noreturn)) static void die_with(int sock, hull_error *e)
+void hull_setup_die_with(int sock, hull_error *e)
 {
     hull_sync_send_error(sock, e);
     hull_error_free(e);
     _exit(1);
 }
 
-/* Dies with the runtime: a setup process must never outlive a runtime that
- * was killed halfway.  PARENT is 0 when the parent is not visible (the init
- * in a new pid namespace); the runtime's death then shows as end-of-file on
- * the sync socket, which the init reads next. */
-static int die_with_parent(pid_t parent, hull_error **err)
+int hull_setup_die_with_parent(pid_t parent, hull_error **err)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         return hull_err(err, errno, "prctl(PR_SET_PDEATHSIG)");
@@ -79,7 +75,7 @@ static int stage1(struct hull_create_ctx *ctx, hull_error **err)
     struct hull_sync_msg msg;
     int sock = ctx->sync_child;
 
-    if (die_with_parent(ctx->parent_pid, err) < 0)
+    if (hull_setup_die_with_parent(ctx->parent_pid, err) < 0)
         return -1;
     /* Into the container's cgroup first: the cgroup namespace created
      * below must be rooted there. */
@@ -125,7 +121,7 @@ void hull_stage1_main(struct hull_create_ctx *ctx)
     closep(&ctx->state_fd);
     closep(&ctx->root_fd);
     if (stage1(ctx, &err) < 0)
-        die_with(ctx->sync_child, err);
+        hull_setup_die_with(ctx->sync_child, err);
     _exit(0);
 }
 
@@ -199,7 +195,7 @@ static int init_setup(struct hull_create_ctx *ctx, char **hook_state, char **exe
     struct hull_sync_msg msg;
     int sock = ctx->sync_child;
 
-    if (die_with_parent(getppid() == 0 ? 0 : ctx->parent_pid, err) < 0 ||
+    if (hull_setup_die_with_parent(getppid() == 0 ? 0 : ctx->parent_pid, err) < 0 ||
         hull_sync_expect(sock, HULL_SYNC_CONTINUE, &msg, NULL, err) < 0)
         return -1;
     /* Our pid as the runtime sees it, for the state given to hooks. */
@@ -299,7 +295,7 @@ static void init_main(struct hull_create_ctx *ctx)
     _cleanup_free_ char *exec_path = NULL;
 
     if (init_setup(ctx, &hook_state, &exec_path, &err) < 0)
-        die_with(ctx->sync_child, err);
+        hull_setup_die_with(ctx->sync_child, err);
     /* The runtime exits once it reads "created": stop dying with it. */
     prctl(PR_SET_PDEATHSIG, 0);
     if (hull_sync_send(ctx->sync_child, HULL_SYNC_CREATED, 0, NULL, -1, &err) < 0)

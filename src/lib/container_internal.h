@@ -51,6 +51,16 @@ void hull_create_ctx_release(struct hull_create_ctx *ctx);
 /* The state JSON given to hooks while the container is being created. */
 char *hull_creating_state_json(const struct hull_create_ctx *ctx, const char *status);
 
+/* Sends E to the runtime over SOCK and exits: how a setup process (the
+ * init before exec, an exec's setup child) fails. */
+__attribute__((noreturn)) void hull_setup_die_with(int sock, hull_error *e);
+
+/* Makes the calling setup process die with the runtime: it must never
+ * outlive a runtime that was killed halfway.  PARENT is 0 when the parent
+ * is not visible (a process in a new pid namespace); the runtime's death
+ * then shows as end-of-file on the sync socket, which is read next. */
+int hull_setup_die_with_parent(pid_t parent, hull_error **err);
+
 /* Writes PID to the --pid-file PATH atomically. */
 int hull_write_pid_file(const char *path, pid_t pid, hull_error **err);
 

@@ -559,9 +559,10 @@ static int make_id_dir(int dirfd, char **id, hull_error **err)
     return 0;
 }
 
-int hull_ctr_create(int dirfd, struct hull_ctr *c, hull_error **err)
+int hull_ctr_create(int dirfd, struct hull_ctr *c, int *ctr_lock, hull_error **err)
 {
     _cleanup_close_ int lock = hull_ctr_dir_lock(dirfd, err);
+    _cleanup_close_ int own = -1;
     bool named = c->name != NULL;
 
     if (lock < 0)
@@ -570,11 +571,21 @@ int hull_ctr_create(int dirfd, struct hull_ctr *c, hull_error **err)
         return -1;
     if (make_id_dir(dirfd, &c->id, err) < 0)
         goto fail;
+    /* Locked before the record exists: the record is visible from here
+     * on, and whoever finds it unlocked while it is still incomplete
+     * knows that its creator is gone. */
+    own = openat(dirfd, c->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (own < 0 || flock(own, LOCK_EX) < 0) {
+        hull_err(err, errno, "lock container %s", c->id);
+        goto fail;
+    }
     free(c->created);
     c->created = hull_time_now_rfc3339();
     c->status = HULL_CTR_CREATED;
     if (save(dirfd, c, !c->auto_remove, err) < 0)
         goto fail;
+    if (ctr_lock != NULL)
+        *ctr_lock = take_fd(own);
     return 0;
 fail:
     if (c->id != NULL) {
@@ -639,9 +650,19 @@ int hull_ctr_remove(int dirfd, const char *id, hull_error **err)
     _cleanup_free_ char *record = xasprintf("%s/" RECORD, id);
     if (unlinkat(dirfd, record, 0) < 0 && errno != ENOENT)
         return hull_err(err, errno, "remove the record of container %s", id);
-    if (rm_rf_at(dirfd, id, err) < 0)
-        return hull_err_wrap(err, "remove container %s", id);
-    return 0;
+    /* A monitor whose container was just killed writes its exit file
+     * into the directory once, through a descriptor of its own: a
+     * removal that raced it finds one more entry and goes again. */
+    for (int tries = 0;; tries++) {
+        _cleanup_error_ hull_error *step = NULL;
+        if (rm_rf_at(dirfd, id, &step) == 0)
+            return 0;
+        if (step->errnum != ENOTEMPTY || tries == 4) {
+            if (err != NULL)
+                *err = take_ptr(step);
+            return hull_err_wrap(err, "remove container %s", id);
+        }
+    }
 }
 
 int hull_ctr_unlist(int dirfd, const char *id, hull_error **err)
@@ -714,6 +735,9 @@ int hull_ctr_rename(int dirfd, const char *id, const char *name, hull_error **er
         return -1;
     if (owner != NULL && strcmp(owner, id) != 0)
         return name_taken(n, owner, err);
+    if (owner != NULL)
+        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                             "Renaming a container with the same name as its current name");
     lock = hull_ctr_lock(dirfd, id, err);
     if (lock < 0 || hull_ctr_load(dirfd, id, &c, err) < 0)
         return -1;

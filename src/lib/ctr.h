@@ -99,8 +99,10 @@ char *hull_ctr_generate_name(void);
  * NULL, else it must be valid and unused (HULL_ERR_BAD_INPUT, "the
  * container name \"/x\" is already in use by container ID", Docker's
  * wording), C->created is set.  Makes DIRFD/ID (mode 0700) and writes
- * hull.json with status "created".  On failure nothing is left. */
-int hull_ctr_create(int dirfd, struct hull_ctr *c, hull_error **err);
+ * hull.json with status "created", the container's lock taken first:
+ * *CTR_LOCK gets it (as hull_ctr_lock), unless CTR_LOCK is NULL.  On
+ * failure nothing is left. */
+int hull_ctr_create(int dirfd, struct hull_ctr *c, int *ctr_lock, hull_error **err);
 
 /* Loads DIRFD/ID/hull.json.  An unknown id is HULL_ERR_NOT_EXIST. */
 int hull_ctr_load(int dirfd, const char *id, struct hull_ctr *c, hull_error **err);
@@ -149,7 +151,8 @@ int hull_ctr_unlist(int dirfd, const char *id, hull_error **err);
 int hull_ctr_purge(int dirfd, hull_error **err);
 
 /* Renames container ID to NAME under the same lock that makes names
- * unique (same errors as hull_ctr_create). */
+ * unique (same errors as hull_ctr_create; NAME being its name already is
+ * HULL_ERR_BAD_INPUT, as Docker refuses it). */
 int hull_ctr_rename(int dirfd, const char *id, const char *name, hull_error **err);
 
 /* True when C's init was started and is still the same live process. */

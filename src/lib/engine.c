@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int check_root(const char *what, const char *path, hull_error **err)
@@ -152,6 +153,21 @@ char *hull_engine_ctr_path(const struct hull_engine *e, const char *id, const ch
     if (name == NULL)
         return xasprintf("%s/containers/%s", e->state_root, id);
     return xasprintf("%s/containers/%s/%s", e->state_root, id, name);
+}
+
+int hull_engine_init_pidfd(const struct hull_ctr *c)
+{
+    int fd;
+
+    if (c->pid <= 0)
+        return -1;
+    fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+    /* The start time proves the pid was not reused since it was saved. */
+    if (fd >= 0 && !hull_proc_is_same(c->pid, c->pid_start)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 /* Keeps the first error of a sequence of cleanup steps. */

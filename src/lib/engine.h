@@ -72,6 +72,7 @@ struct hull_run_request {
     char *const *host_env;  /* hull's own environment, for "-e KEY" */
     const char *workdir;    /* -w */
     const char *user;       /* -u */
+    char *const *group_add; /* --group-add: group names or gids */
     const char *hostname;   /* --hostname */
     const char *entrypoint; /* --entrypoint, NULL when not given */
     bool tty;               /* -t */

@@ -1,6 +1,7 @@
 /* `hull cp`: the container's root as a descriptor, docker cp's rules for
  * where things land, and fscopy.c for the copy itself. */
 #include "engine_cp.h"
+#include "engine_internal.h"
 #include "fscopy.h"
 #include "log.h"
 #include "overlay.h"
@@ -148,7 +149,10 @@ static int start_helper(struct hull_engine *e, const struct hull_ctr *c, json_t 
 
     if (hull_store_image_get(e->store, c->image_id, &img, err) < 0)
         return hull_err_wrap(err, "the image of container %s", c->name);
-    a.layers = img->layer_dirs;
+    {
+        _cleanup_free_ char *dir = hull_engine_ctr_path(e, c->id, NULL);
+        a.layers = hull_engine_lower_dirs(dir, img->layer_dirs);
+    }
     a.upper = hull_engine_ctr_path(e, c->id, "upper");
     a.work = hull_engine_ctr_path(e, c->id, "work");
     a.rootfs = hull_engine_ctr_path(e, c->id, "rootfs");
@@ -164,6 +168,7 @@ static int start_helper(struct hull_engine *e, const struct hull_ctr *c, json_t 
         ret = r->helper < 0 ? hull_err(err, errno, "fork")
                             : hull_sync_expect(sv[0], HULL_SYNC_CONTINUE, &msg, &r->rootfd, err);
     }
+    strv_free(a.layers);
     free(a.upper);
     free(a.work);
     free(a.rootfs);

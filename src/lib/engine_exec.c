@@ -118,6 +118,16 @@ static void all_caps(struct hull_caps *c)
     c->has_bounding = c->has_effective = c->has_permitted = true;
 }
 
+/* Docker's status for an exec the runtime could not start (a -u that
+ * names nobody, a -w that does not exist, ...) is 126, as for a command
+ * that cannot be run; a command that does not exist keeps its 127. */
+static int runtime_failed(hull_error **err)
+{
+    if ((*err)->kind == HULL_ERR_GENERIC || (*err)->kind == HULL_ERR_BAD_INPUT)
+        (*err)->kind = HULL_ERR_EXEC_DENIED;
+    return -1;
+}
+
 /* The container's process with what R changes. */
 static int build_process(const struct hull_engine_exec_request *r, const struct hull_state *st,
                          struct hull_process *p, hull_error **err)
@@ -149,8 +159,8 @@ static int build_process(const struct hull_engine_exec_request *r, const struct 
     }
     if (r->privileged)
         all_caps(&p->caps);
-    if (r->user != NULL && r->user[0] != '\0')
-        return resolve_user(st, r->user, p, err);
+    if (r->user != NULL && r->user[0] != '\0' && resolve_user(st, r->user, p, err) < 0)
+        return runtime_failed(err);
     return 0;
 }
 
@@ -176,6 +186,8 @@ int hull_engine_exec(struct hull_engine *e, const struct hull_engine_exec_reques
             .forward_input = r->interactive,
         };
         ret = hull_container_exec(&e->rt, &o, NULL, exit_code, err);
+        if (ret < 0)
+            runtime_failed(err);
     }
     hull_spec_free(spec);
     hull_state_clear(&st);

@@ -30,7 +30,8 @@ struct hull_engine_exec_request {
  * (with -t, a pty proxied to them).  *exit_code gets the command's status
  * (0 when detached).  A container that is not running is refused
  * (HULL_ERR_BAD_INPUT, Docker's wording); a command that cannot be found
- * or run fails with kind HULL_ERR_EXEC_NOT_FOUND / HULL_ERR_EXEC_DENIED. */
+ * fails with kind HULL_ERR_EXEC_NOT_FOUND, one that cannot be run or a
+ * process the runtime could not start (-u, -w) with HULL_ERR_EXEC_DENIED. */
 int hull_engine_exec(struct hull_engine *e, const struct hull_engine_exec_request *r,
                      int *exit_code, hull_error **err);
 

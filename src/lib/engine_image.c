@@ -1,4 +1,5 @@
 #include "engine_image.h"
+#include "engine_internal.h"
 #include "log.h"
 #include "overlay.h"
 #include "util.h"
@@ -66,6 +67,7 @@ struct ctr_view {
     struct hull_ctr c;
     struct hull_image *img;
     char *upper, *rootfs;
+    char **lower; /* the image's layers and the container's init layer */
     bool loaded;
 };
 
@@ -82,6 +84,10 @@ static int view_open(struct hull_engine *e, const char *ref, struct ctr_view *v,
         return hull_err_wrap(err, "container %.12s", id);
     v->upper = hull_engine_ctr_path(e, id, "upper");
     v->rootfs = hull_engine_ctr_path(e, id, "rootfs");
+    {
+        _cleanup_free_ char *dir = hull_engine_ctr_path(e, id, NULL);
+        v->lower = hull_engine_lower_dirs(dir, v->img->layer_dirs);
+    }
     return 0;
 }
 
@@ -92,6 +98,7 @@ static void view_clear(struct ctr_view *v)
     hull_image_free(v->img);
     free(v->upper);
     free(v->rootfs);
+    strv_free(v->lower);
 }
 
 /* The merged tree of a container: its mounted root while it has one,
@@ -99,7 +106,7 @@ static void view_clear(struct ctr_view *v)
  * top layer. */
 static int open_merged(const struct ctr_view *v, hull_error **err)
 {
-    size_t n = strv_len(v->img->layer_dirs);
+    size_t n = strv_len(v->lower);
     _cleanup_free_ const char **layers = xmalloc0((n + 2) * sizeof(char *));
     int mounted = hull_overlay_is_mounted(v->rootfs, err);
     int fd;
@@ -113,7 +120,7 @@ static int open_merged(const struct ctr_view *v, hull_error **err)
         return fd;
     }
     for (size_t i = 0; i < n; i++)
-        layers[i] = v->img->layer_dirs[i];
+        layers[i] = v->lower[i];
     layers[n] = v->upper;
     return hull_overlay_open(layers, n + 1, NULL, NULL, true, err);
 }
@@ -144,8 +151,8 @@ int hull_engine_diff(struct hull_engine *e, const char *ref, struct hull_change 
         if (upper < 0)
             hull_err(err, errno, "open \"%s\"", v.upper);
         else
-            ret = hull_tree_changes(upper, (const char *const *)v.img->layer_dirs,
-                                    strv_len(v.img->layer_dirs), out, n, err);
+            ret = hull_tree_changes(upper, (const char *const *)v.lower, strv_len(v.lower), out, n,
+                                    err);
     }
     view_clear(&v);
     if (ret < 0)
@@ -182,14 +189,20 @@ int hull_engine_commit(struct hull_engine *e, const char *ref, const struct hull
 {
     struct ctr_view v;
     _cleanup_free_ char *created_by = NULL;
+    _cleanup_close_ int mark = -1;
     bool paused = false;
     int ret = -1;
 
     if (view_open(e, ref, &v, err) < 0)
         goto out;
     created_by = joined_command(v.c.command);
-    /* a layer read while processes write into it would mix two states */
+    /* a layer read while processes write into it would mix two states;
+     * the pause is marked first, so a commit killed while it holds the
+     * container paused leaves something the next command resumes */
     if (r->pause && hull_engine_ctr_status(&v.c) == HULL_CTR_RUNNING) {
+        mark = hull_engine_commit_pause_begin(e, &v.c, err);
+        if (mark < 0)
+            goto out;
         if (hull_container_pause(&e->rt, v.c.id, err) < 0) {
             hull_err_wrap(err, "pause container %.12s", v.c.id);
             goto out;
@@ -213,6 +226,8 @@ int hull_engine_commit(struct hull_engine *e, const char *ref, const struct hull
             hull_warn("resume container %.12s: %s", v.c.id, e2->msg);
     }
 out:
+    if (mark >= 0)
+        hull_engine_commit_pause_end(e, &v.c, take_fd(mark));
     view_clear(&v);
     if (ret < 0)
         return hull_err_wrap(err, "commit \"%s\"", ref);

@@ -1,5 +1,6 @@
 /* Docker's container inspect object. */
 #include "engine_inspect.h"
+#include "engine_internal.h"
 #include "image.h"
 #include "monitor_proto.h"
 #include "net.h"
@@ -7,6 +8,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Go's zero time, which Docker shows for a time that never happened. */
@@ -52,7 +54,7 @@ static json_t *state_json(struct hull_engine *e, const struct hull_ctr *c)
                      "ExitCode", s == HULL_CTR_EXITED ? c->exit_code : 0, "Error",
                      c->error ? c->error : "", "StartedAt",
                      c->started_at ? c->started_at : ZERO_TIME, "FinishedAt",
-                     c->finished_at && !running ? c->finished_at : ZERO_TIME);
+                     c->finished_at ? c->finished_at : ZERO_TIME);
 }
 
 /* "key=value" labels of the image and then of the container. */
@@ -136,22 +138,126 @@ static json_t *ulimits_json(const json_t *specs)
     return out;
 }
 
-static json_t *host_config_json(const struct hull_ctr *c, const json_t *run)
+static json_int_t res_int(const json_t *res, const char *group, const char *key)
+{
+    return json_integer_value(json_object_get(json_object_get(res, group), key));
+}
+
+static json_t *res_str(const json_t *res, const char *group, const char *key)
+{
+    const char *s = json_string_value(json_object_get(json_object_get(res, group), key));
+    return json_string(s != NULL ? s : "");
+}
+
+/* Docker's resource members from the config's linux.resources, which
+ * `hull update` keeps current.  --cpus is stored as a quota over the
+ * default period of 100ms: such a pair shows as NanoCpus, as Docker shows
+ * what was asked, any other pair as CpuPeriod and CpuQuota. */
+static void resources_into(json_t *hc, const json_t *oci)
+{
+    const json_t *res = json_object_get(json_object_get(oci, "linux"), "resources");
+    json_int_t period = res_int(res, "cpu", "period"), quota = res_int(res, "cpu", "quota");
+    json_int_t pids = res_int(res, "pids", "limit");
+    const json_t *oom = json_object_get(json_object_get(res, "memory"), "disableOOMKiller");
+    bool nano = period == 100000 && quota > 0;
+
+    json_object_set_new(hc, "CpuShares", json_integer(res_int(res, "cpu", "shares")));
+    json_object_set_new(hc, "Memory", json_integer(res_int(res, "memory", "limit")));
+    json_object_set_new(hc, "NanoCpus", json_integer(nano ? quota * 10000 : 0));
+    json_object_set_new(hc, "BlkioWeight", json_integer(res_int(res, "blockIO", "weight")));
+    json_object_set_new(hc, "CpuPeriod", json_integer(nano ? 0 : period));
+    json_object_set_new(hc, "CpuQuota", json_integer(nano ? 0 : quota));
+    json_object_set_new(hc, "CpuRealtimePeriod",
+                        json_integer(res_int(res, "cpu", "realtimePeriod")));
+    json_object_set_new(hc, "CpuRealtimeRuntime",
+                        json_integer(res_int(res, "cpu", "realtimeRuntime")));
+    json_object_set_new(hc, "CpusetCpus", res_str(res, "cpu", "cpus"));
+    json_object_set_new(hc, "CpusetMems", res_str(res, "cpu", "mems"));
+    json_object_set_new(hc, "MemoryReservation",
+                        json_integer(res_int(res, "memory", "reservation")));
+    json_object_set_new(hc, "MemorySwap", json_integer(res_int(res, "memory", "swap")));
+    json_object_set_new(hc, "MemorySwappiness", json_null());
+    json_object_set_new(hc, "OomKillDisable",
+                        oom != NULL ? json_incref((json_t *)oom) : json_null());
+    json_object_set_new(hc, "PidsLimit", pids > 0 ? json_integer(pids) : json_null());
+}
+
+static bool has_namespace(const json_t *oci, const char *type)
+{
+    size_t i;
+    json_t *ns;
+
+    json_array_foreach (json_object_get(json_object_get(oci, "linux"), "namespaces"), i, ns)
+        if (strcmp(json_string_value(json_object_get(ns, "type")) ?: "", type) == 0)
+            return true;
+    return false;
+}
+
+/* The size of the config's /dev/shm ("size=N" with an optional k, m or g),
+ * 0 when it has none. */
+static json_int_t shm_size(const json_t *oci)
+{
+    size_t i, k;
+    json_t *m, *o;
+
+    json_array_foreach (json_object_get(oci, "mounts"), i, m) {
+        if (strcmp(json_string_value(json_object_get(m, "destination")) ?: "", "/dev/shm") != 0)
+            continue;
+        json_array_foreach (json_object_get(m, "options"), k, o) {
+            const char *opt = json_string_value(o);
+            char *end;
+            if (opt == NULL || !str_has_prefix(opt, "size="))
+                continue;
+            long long n = strtoll(opt + 5, &end, 10);
+            if (n < 0 || n > (1LL << 40))
+                return 0;
+            int shift = *end == 'k' ? 10 : *end == 'm' ? 20 : *end == 'g' ? 30 : 0;
+            return (json_int_t)n << shift;
+        }
+    }
+    return 0;
+}
+
+/* The namespace modes: "host" where the config shares the host's. */
+static void namespaces_into(json_t *hc, const json_t *oci)
+{
+    const json_t *lx = json_object_get(oci, "linux");
+    const json_t *process = json_object_get(oci, "process");
+
+    json_object_set_new(hc, "IpcMode", json_string(has_namespace(oci, "ipc") ? "private" : "host"));
+    json_object_set_new(hc, "PidMode", json_string(has_namespace(oci, "pid") ? "" : "host"));
+    json_object_set_new(hc, "UTSMode", json_string(has_namespace(oci, "uts") ? "" : "host"));
+    json_object_set_new(hc, "UsernsMode", json_string(""));
+    json_object_set_new(hc, "CgroupnsMode",
+                        json_string(has_namespace(oci, "cgroup") ? "private" : "host"));
+    json_object_set_new(hc, "OomScoreAdj",
+                        json_integer(json_integer_value(json_object_get(process, "oomScoreAdj"))));
+    json_object_set_new(hc, "ShmSize", json_integer(shm_size(oci)));
+    json_object_set_new(hc, "MaskedPaths", member(lx, "maskedPaths"));
+    json_object_set_new(hc, "ReadonlyPaths", member(lx, "readonlyPaths"));
+}
+
+static json_t *host_config_json(const struct hull_ctr *c, const json_t *oci, const json_t *run)
 {
     const json_t *hc = json_object_get(run, "HostConfig");
-    const char *mode = json_string_value(json_object_get(c->network, "mode"));
-    json_t *out =
-        json_pack("{s:o, s:s, s:{s:s, s:i}, s:b, s:o, s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:b, "
-                  "s:{s:s, s:o}}",
-                  "Binds", member(hc, "Binds"), "NetworkMode", mode ? mode : "bridge",
-                  "RestartPolicy", "Name", hull_restart_policy_name(c->restart.policy),
-                  "MaximumRetryCount", c->restart.max_retries, "AutoRemove", c->auto_remove,
-                  "CapAdd", member(hc, "CapAdd"), "CapDrop", member(hc, "CapDrop"), "Privileged",
-                  json_is_true(json_object_get(hc, "Privileged")), "ReadonlyRootfs",
-                  json_is_true(json_object_get(hc, "ReadonlyRootfs")), "SecurityOpt",
-                  member(hc, "SecurityOpt"), "Tmpfs", member(hc, "Tmpfs"), "Ulimits",
-                  ulimits_json(json_object_get(hc, "UlimitSpecs")), "Mounts", member(hc, "Mounts"),
-                  "Init", c->init, "LogConfig", "Type", "json-file", "Config", json_object());
+    json_t *out = json_pack(
+        "{s:o, s:s, s:{s:s, s:i}, s:b, s:o, s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:b, "
+        "s:{s:s, s:o}, s:s, s:n, s:s}",
+        "Binds", member(hc, "Binds"), "ContainerIDFile", "", "RestartPolicy", "Name",
+        hull_restart_policy_name(c->restart.policy), "MaximumRetryCount", c->restart.max_retries,
+        "AutoRemove", c->auto_remove, "CapAdd", member(hc, "CapAdd"), "CapDrop",
+        member(hc, "CapDrop"), "Privileged", json_is_true(json_object_get(hc, "Privileged")),
+        "ReadonlyRootfs", json_is_true(json_object_get(hc, "ReadonlyRootfs")), "SecurityOpt",
+        member(hc, "SecurityOpt"), "Tmpfs", member(hc, "Tmpfs"), "Ulimits",
+        ulimits_json(json_object_get(hc, "UlimitSpecs")), "Mounts", member(hc, "Mounts"), "Init",
+        c->init, "LogConfig", "Type", "json-file", "Config", json_object(), "VolumeDriver", "",
+        "VolumesFrom", "CgroupParent", "");
+
+    if (out == NULL)
+        return NULL;
+    hull_net_inspect_host_config(c, out);
+    resources_into(out, oci);
+    namespaces_into(out, oci);
     return out;
 }
 
@@ -175,11 +281,13 @@ static json_t *graph_driver_json(struct hull_engine *e, const struct hull_ctr *c
     _cleanup_free_ char *upper = hull_engine_ctr_path(e, c->id, "upper");
     _cleanup_free_ char *work = hull_engine_ctr_path(e, c->id, "work");
     _cleanup_free_ char *merged = hull_engine_ctr_path(e, c->id, "rootfs");
+    _cleanup_free_ char *dir = hull_engine_ctr_path(e, c->id, NULL);
+    _cleanup_strv_ char **dirs = img ? hull_engine_lower_dirs(dir, img->layer_dirs) : NULL;
     _cleanup_free_ char *lower = xstrdup("");
 
     /* overlayfs lists the uppermost lower directory first. */
-    for (size_t n = img ? strv_len(img->layer_dirs) : 0; n > 0; n--) {
-        char *next = xasprintf("%s%s%s", lower, lower[0] ? ":" : "", img->layer_dirs[n - 1]);
+    for (size_t n = strv_len(dirs); n > 0; n--) {
+        char *next = xasprintf("%s%s%s", lower, lower[0] ? ":" : "", dirs[n - 1]);
         free(lower);
         lower = next;
     }
@@ -206,7 +314,7 @@ static json_t *build(struct hull_engine *e, const struct hull_ctr *c, json_t *oc
         "AppArmorProfile",
         json_string_value(json_object_get(json_object_get(oci, "process"), "apparmorProfile"))
             ?: "",
-        "ExecIDs", "HostConfig", host_config_json(c, run), "GraphDriver",
+        "ExecIDs", "HostConfig", host_config_json(c, oci, run), "GraphDriver",
         graph_driver_json(e, c, img), "Mounts", mounts_json(run), "Config",
         config_json(c, oci, run, image_cfg), "NetworkSettings", network ? network : json_object());
 }

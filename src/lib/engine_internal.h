@@ -90,11 +90,46 @@ int hull_engine_attach_loop(struct hull_engine *e, const struct hull_ctr *c, int
 
 /* Brings container ID's record in line with what still exists (see
  * hull_engine_reconcile); the caller holds its lock.  *removed is set
- * when an exited --rm container was removed. */
+ * when an exited --rm container was removed, or a record whose creator
+ * was killed before it was complete. */
 void hull_engine_repair_locked(struct hull_engine *e, struct hull_ctr *c, bool *removed);
+
+/* The pause of a commit (engine_image.c) is marked by the file
+ * CONTAINERS/ID/commit-pause, locked by the commit for as long as it holds
+ * the container paused.  A commit killed meanwhile leaves it unlocked and
+ * the container frozen: whoever takes the lock next resumes it.
+ *
+ * hull_engine_commit_pause_begin() waits for the lock (one commit pauses
+ * at a time), resumes what a killed commit left paused and returns the
+ * locked descriptor; hull_engine_commit_pause_end() removes the file and
+ * unlocks.  hull_engine_commit_pause_repair() only acts when no commit
+ * holds the lock. */
+int hull_engine_commit_pause_begin(struct hull_engine *e, const struct hull_ctr *c,
+                                   hull_error **err);
+void hull_engine_commit_pause_end(struct hull_engine *e, const struct hull_ctr *c, int fd);
+void hull_engine_commit_pause_repair(struct hull_engine *e, const struct hull_ctr *c);
+
+/* False for a created record whose config.json is missing: its creation
+ * was cut off (only meaningful once the record's lock is free). */
+bool hull_engine_ctr_complete(struct hull_engine *e, const struct hull_ctr *c);
 
 /* Blocks the signals a foreground command passes on to its container,
  * saving the old mask, so none is lost while the container starts. */
 void hull_fg_block_signals(sigset_t *old);
+
+/* A pidfd of C's init, or -1 when it is not running or its pid was
+ * reused since it was recorded: a signal through it can only reach the
+ * container's own process. */
+int hull_engine_init_pidfd(const struct hull_ctr *c);
+
+/* Makes CTR_DIR/init once: the container's init layer, holding empty
+ * /etc/hosts, /etc/hostname and /etc/resolv.conf where the image
+ * (LAYERS, lowest first) has none, so that the runtime's bind mounts
+ * find their targets without writing into the upper directory. */
+int hull_engine_init_layer(const char *ctr_dir, char *const *layers, hull_error **err);
+
+/* LAYERS followed by CTR_DIR/init when the container has one: the lower
+ * directories of its overlay, lowest first.  Freed with strv_free(). */
+char **hull_engine_lower_dirs(const char *ctr_dir, char *const *layers);
 
 #endif

@@ -524,8 +524,7 @@ int hull_engine_start_locked(struct hull_engine *e, struct hull_ctr *c, hull_err
     c->status = HULL_CTR_RUNNING;
     free(c->started_at);
     c->started_at = hull_time_now_rfc3339();
-    free(c->finished_at);
-    c->finished_at = NULL;
+    /* finished_at stays: Docker shows the last exit until the next one. */
     free(c->error);
     c->error = NULL;
     c->exit_code = 0;

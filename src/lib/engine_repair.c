@@ -110,6 +110,13 @@ static void note_started(struct hull_engine *e, struct hull_ctr *c)
     hull_state_clear(&st);
 }
 
+bool hull_engine_ctr_complete(struct hull_engine *e, const struct hull_ctr *c)
+{
+    _cleanup_free_ char *config = hull_engine_ctr_path(e, c->id, "config.json");
+
+    return c->status != HULL_CTR_CREATED || access(config, F_OK) == 0;
+}
+
 void hull_engine_repair_locked(struct hull_engine *e, struct hull_ctr *c, bool *removed)
 {
     _cleanup_error_ hull_error *err = NULL;
@@ -138,6 +145,16 @@ void hull_engine_repair_locked(struct hull_engine *e, struct hull_ctr *c, bool *
         *removed = record_exit(e, c, c->exit_code, c->finished_at, 0);
         return;
     case HULL_CTR_CREATED:
+        /* Its creator was killed before it wrote config.json, the last
+         * thing a start needs: a creation that never finished is undone,
+         * as its own failure would have done. */
+        if (!hull_engine_ctr_complete(e, c)) {
+            hull_engine_teardown(e, c, HULL_TEARDOWN_RECORD | HULL_TEARDOWN_VOLUMES, &err);
+            *removed = err == NULL;
+            warn_error(&err);
+            return;
+        }
+        /* fall through */
     case HULL_CTR_EXITED:
         if (!leftovers(e, c))
             return;
@@ -148,6 +165,89 @@ void hull_engine_repair_locked(struct hull_engine *e, struct hull_ctr *c, bool *
         hull_engine_save_warn(e, c);
         return;
     }
+}
+
+#define COMMIT_PAUSE "commit-pause"
+
+/* Resumes C when it is still paused by a commit that is gone: the caller
+ * holds the lock of the marker it found still linked. */
+static int resume_stale(struct hull_engine *e, const struct hull_ctr *c, hull_error **err)
+{
+    if (hull_engine_ctr_paused(e, c) && hull_container_resume(&e->rt, c->id, err) < 0)
+        return hull_err_wrap(err, "resume container %.12s, left paused by a killed commit", c->id);
+    return 0;
+}
+
+/* Opens and locks C's marker (created when CREATE): *FD gets the locked
+ * descriptor, or -1 when there is none or (!WAIT) another holds it.
+ * *STALE: the file was there before, left by a killed commit. */
+static int commit_pause_lock(struct hull_engine *e, const struct hull_ctr *c, bool create,
+                             bool wait, int *out, bool *stale, hull_error **err)
+{
+    _cleanup_free_ char *path = hull_engine_ctr_path(e, c->id, COMMIT_PAUSE);
+
+    *out = -1;
+    for (;;) {
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+
+        *stale = true;
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && create) {
+            fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+            *stale = false;
+            if (fd < 0 && errno == EEXIST)
+                continue;
+        }
+        if (fd < 0)
+            return errno == ENOENT && !create ? 0 : hull_err(err, errno, "open \"%s\"", path);
+        if (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) < 0)
+            return errno == EWOULDBLOCK ? 0 : hull_err(err, errno, "lock \"%s\"", path);
+        if (fstat(fd, &st) < 0)
+            return hull_err(err, errno, "stat \"%s\"", path);
+        if (st.st_nlink > 0) {
+            *out = take_fd(fd);
+            return 0;
+        }
+        /* Removed by its owner while we waited: done with, or a new one
+         * is needed. */
+        if (!create)
+            return 0;
+    }
+}
+
+int hull_engine_commit_pause_begin(struct hull_engine *e, const struct hull_ctr *c,
+                                   hull_error **err)
+{
+    _cleanup_close_ int fd = -1;
+    bool stale;
+
+    if (commit_pause_lock(e, c, true, true, &fd, &stale, err) < 0 ||
+        (stale && resume_stale(e, c, err) < 0))
+        return -1;
+    return take_fd(fd);
+}
+
+void hull_engine_commit_pause_end(struct hull_engine *e, const struct hull_ctr *c, int fd)
+{
+    _cleanup_free_ char *path = hull_engine_ctr_path(e, c->id, COMMIT_PAUSE);
+
+    /* Unlinked before the unlock: a waiter then finds its file gone. */
+    if (unlink(path) < 0 && errno != ENOENT)
+        hull_warn("remove \"%s\": %s", path, strerror(errno));
+    close(fd);
+}
+
+void hull_engine_commit_pause_repair(struct hull_engine *e, const struct hull_ctr *c)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_close_ int fd = -1;
+    bool stale;
+
+    if (commit_pause_lock(e, c, false, false, &fd, &stale, &err) == 0 && fd >= 0 &&
+        resume_stale(e, c, &err) == 0)
+        hull_engine_commit_pause_end(e, c, take_fd(fd));
+    warn_error(&err);
 }
 
 /* Directories a removal killed halfway left: their record is gone (it
@@ -199,9 +299,11 @@ void hull_engine_reconcile(struct hull_engine *e)
         _cleanup_close_ int fd = -1;
         bool removed;
 
+        hull_engine_commit_pause_repair(e, c);
         if (hull_ctr_monitor_alive(c) || (c->status == HULL_CTR_RUNNING && hull_ctr_is_running(c)))
             continue;
-        if ((c->status == HULL_CTR_CREATED || c->status == HULL_CTR_EXITED) && !leftovers(e, c))
+        if ((c->status == HULL_CTR_CREATED || c->status == HULL_CTR_EXITED) && !leftovers(e, c) &&
+            hull_engine_ctr_complete(e, c))
             continue;
         id = xstrdup(c->id);
         fd = openat(e->ctr_dirfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

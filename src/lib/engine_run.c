@@ -122,7 +122,9 @@ static int lifecycle_options(const struct hull_run_request *r, const json_t *img
     return 0;
 }
 
-/* Makes the record: it reserves the name and gets the id. */
+/* Makes the record: it reserves the name and gets the id.  The record is
+ * visible at once, but locked until this run is done with it; config.json,
+ * written last, tells it complete (hull_engine_ctr_complete). */
 static int make_record(struct run_ctx *x, const struct hull_ocigen_image *defaults,
                        hull_error **err)
 {
@@ -140,14 +142,13 @@ static int make_record(struct run_ctx *x, const struct hull_ocigen_image *defaul
     c->interactive = r->interactive;
     if (lifecycle_options(r, x->img->config, c, err) < 0)
         return -1;
-    if (hull_ctr_create(x->e->ctr_dirfd, c, err) < 0)
+    if (hull_ctr_create(x->e->ctr_dirfd, c, &x->lock, err) < 0)
         return -1;
     x->dir = hull_engine_ctr_path(x->e, c->id, NULL);
     x->dirfd = open(x->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (x->dirfd < 0)
         return hull_err(err, errno, "open \"%s\"", x->dir);
-    x->lock = hull_ctr_lock(x->e->ctr_dirfd, c->id, err);
-    return x->lock < 0 ? -1 : 0;
+    return 0;
 }
 
 /* upper/ takes the mode and owner of the image's top layer root: it
@@ -199,8 +200,12 @@ int hull_engine_mount_rootfs(struct hull_engine *e, const struct hull_ctr *c, hu
         return hull_err_wrap(err, "container %.12s", c->id);
     ret = make_layer_dirs(dir, img, err);
     if (ret == 0)
-        ret = hull_overlay_mount((const char *const *)img->layer_dirs, strv_len(img->layer_dirs),
-                                 upper, work, rootfs, err);
+        ret = hull_engine_init_layer(dir, img->layer_dirs, err);
+    if (ret == 0) {
+        _cleanup_strv_ char **lower = hull_engine_lower_dirs(dir, img->layer_dirs);
+        ret = hull_overlay_mount((const char *const *)lower, strv_len(lower), upper, work, rootfs,
+                                 err);
+    }
     hull_image_free(img);
     return ret;
 }
@@ -243,6 +248,7 @@ static int write_config(struct run_ctx *x, const struct hull_ocigen_image *defau
         .host_env = (const char *const *)r->host_env,
         .workdir = r->workdir,
         .user = r->user,
+        .group_add = (const char *const *)r->group_add,
         .entrypoint = r->entrypoint,
         .cmd = (const char *const *)r->cmd,
         .tty = r->tty,
@@ -376,10 +382,11 @@ static int start_locked(struct hull_engine *e, struct hull_ctr *c, int *lock,
     enum hull_ctr_status s;
 
     *exit_code = 0;
-    /* A created container needs no repair: the launch replaces whatever
-     * an interrupted one left, and keeps the mount a run just made. */
+    /* A created container needs no repair, unless its creation was cut
+     * off: the launch replaces whatever an interrupted one left, and
+     * keeps the mount a run just made. */
     removed = false;
-    if (c->status != HULL_CTR_CREATED)
+    if (c->status != HULL_CTR_CREATED || !hull_engine_ctr_complete(e, c))
         hull_engine_repair_locked(e, c, &removed);
     if (removed)
         return hull_err_kind(err, HULL_ERR_NOT_EXIST, 0, "No such container: %s", c->id);

@@ -21,21 +21,6 @@
 #define RECORD_TIMEOUT_MS 60000
 #define KILL_TIMEOUT_MS   10000
 
-static int init_pidfd(const struct hull_ctr *c)
-{
-    int fd;
-
-    if (c->pid <= 0)
-        return -1;
-    fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-    /* The start time proves the pid was not reused since it was saved. */
-    if (fd >= 0 && !hull_proc_is_same(c->pid, c->pid_start)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static bool wait_gone(int pidfd, int timeout_ms)
 {
     struct pollfd p = {.fd = pidfd, .events = POLLIN};
@@ -95,7 +80,7 @@ static int begin_stop(struct hull_engine *e, const char *ref, int timeout, struc
         } else {
             snprintf(st->id, sizeof(st->id), "%s", c.id);
             st->restarting = s == HULL_CTR_RESTARTING;
-            st->pidfd = st->restarting ? -1 : init_pidfd(&c);
+            st->pidfd = st->restarting ? -1 : hull_engine_init_pidfd(&c);
             st->sock =
                 hull_ctr_monitor_alive(&c) ? hull_engine_monitor_connect(e, &c, 0, NULL) : -1;
             ret = 1;
@@ -156,7 +141,8 @@ int hull_engine_kill(struct hull_engine *e, const char *ref, int sig, hull_error
     if (lock < 0)
         return -1;
     hull_engine_repair_locked(e, &c, &removed);
-    if (removed || hull_engine_ctr_status(&c) != HULL_CTR_RUNNING || (pidfd = init_pidfd(&c)) < 0) {
+    if (removed || hull_engine_ctr_status(&c) != HULL_CTR_RUNNING ||
+        (pidfd = hull_engine_init_pidfd(&c)) < 0) {
         hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "cannot kill container %s: it is not running",
                       ref);
         goto out;

@@ -77,6 +77,7 @@ struct attach {
     unsigned char keys[16];
     size_t nkeys, matched;
     bool detached, done;
+    bool broken_pipe; /* our output went to a reader that is gone */
     int exit_code;
 };
 
@@ -123,11 +124,17 @@ static void on_monitor(struct attach *at)
     }
     switch ((unsigned char)buf[0]) {
     case HULL_MON_STDOUT:
-        /* A closed standard output loses the output, not the container. */
-        write_all(STDOUT_FILENO, buf + 1, (size_t)n - 1);
-        break;
     case HULL_MON_STDERR:
-        write_all(STDERR_FILENO, buf + 1, (size_t)n - 1);
+        /* A reader that went away ends the attachment, as SIGPIPE ends
+         * Docker's client (`hull run IMAGE yes | head -1`); the container
+         * goes on under its monitor.  Other write errors lose the output,
+         * not the container. */
+        if (write_all(buf[0] == HULL_MON_STDOUT ? STDOUT_FILENO : STDERR_FILENO, buf + 1,
+                      (size_t)n - 1) < 0 &&
+            errno == EPIPE) {
+            at->broken_pipe = true;
+            at->done = true;
+        }
         break;
     case HULL_MON_EXIT:
         if (n >= 5) {
@@ -240,22 +247,6 @@ static void loop(struct attach *at)
     }
 }
 
-/* The init's pidfd, checked against its start time so a signal can only
- * reach the container's process. */
-static int init_pidfd(const struct hull_ctr *c)
-{
-    int fd;
-
-    if (c->pid <= 0)
-        return -1;
-    fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-    if (fd >= 0 && !hull_proc_is_same(c->pid, c->pid_start)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 uint32_t hull_engine_hello_flags(const struct hull_ctr *c, const struct hull_attach_opts *a)
 {
     return (a->in && c->interactive ? HULL_MON_WANT_STDIN : 0) |
@@ -283,7 +274,7 @@ int hull_engine_attach_loop(struct hull_engine *e, const struct hull_ctr *c, int
         return hull_err(err, errno, "signalfd");
     /* Signals must be blocked for signalfd to see them. */
     sigprocmask(SIG_BLOCK, &set, NULL);
-    at.pidfd = init_pidfd(c);
+    at.pidfd = hull_engine_init_pidfd(c);
     /* Raw mode: keys such as Ctrl-C travel to the container's terminal,
      * which turns them into signals there. */
     if (at.tty && at.in_open)
@@ -299,6 +290,9 @@ int hull_engine_attach_loop(struct hull_engine *e, const struct hull_ctr *c, int
         *exit_code = -1;
         return 0;
     }
+    if (at.broken_pipe)
+        return hull_err_kind(err, HULL_ERR_OUTPUT_GONE, EPIPE,
+                             "write the output of container %.12s", c->id);
     if (at.exit_code == -2)
         return hull_err(err, 0, "the monitor of container %.12s went away before the exit", c->id);
     *exit_code = at.exit_code;
@@ -357,11 +351,8 @@ int hull_engine_attach(struct hull_engine *e, const char *ref, const struct hull
                       "You cannot attach to a stopped container, start it first");
         goto out;
     }
-    if (a->in && !c.interactive) {
-        hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
-                      "container %s was not created with -i: its input cannot be attached", c.name);
-        goto out;
-    }
+    /* A container created without -i has no input to attach: as Docker,
+     * only its output is (hull_engine_hello_flags). */
     sock = hull_engine_monitor_connect(e, &c, hull_engine_hello_flags(&c, a), err);
     if (sock < 0)
         goto out;
@@ -394,7 +385,7 @@ int hull_engine_wait(struct hull_engine *e, const char *ref, int *exit_code, hul
          * check and the wait. */
         if (hull_ctr_monitor_alive(&c))
             sock = hull_engine_monitor_connect(e, &c, 0, NULL);
-        pidfd = sock < 0 ? init_pidfd(&c) : -1;
+        pidfd = sock < 0 ? hull_engine_init_pidfd(&c) : -1;
         closep(&lock);
         hull_ctr_clear(&c);
         if (sock >= 0) {

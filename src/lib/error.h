@@ -20,6 +20,7 @@ enum hull_err_kind {
     HULL_ERR_EXEC_DENIED,    /* the user's command cannot be run: 126 */
     HULL_ERR_NOT_EXIST,      /* the named container or image is unknown */
     HULL_ERR_BAD_INPUT,      /* the user's input is invalid */
+    HULL_ERR_OUTPUT_GONE,    /* an attachment's output has no reader any more (EPIPE) */
 };
 
 typedef struct hull_error {

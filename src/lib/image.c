@@ -112,31 +112,37 @@ static int parse_name(const char *ref, const char *name, char **out, hull_error 
                           (dlen == 9 && strncmp(name, "localhost", 9) == 0))) {
         if (!domain_ok(name, dlen))
             return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
-                                 "invalid reference \"%s\": invalid registry \"%.*s\"", ref,
+                                 "invalid reference format: \"%s\": invalid registry \"%.*s\"", ref,
                                  (int)dlen, name);
         path = slash + 1;
     }
     for (const char *p = path;; p++) {
         const char *end = strchrnul(p, '/');
         if (has_upper(p, (size_t)(end - p)))
-            return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
-                                 "invalid reference \"%s\": repository name must be lowercase",
-                                 ref);
+            return hull_err_kind(
+                err, HULL_ERR_BAD_INPUT, 0,
+                "invalid reference format: \"%s\": repository name must be lowercase", ref);
         if (!path_component_ok(p, (size_t)(end - p)))
             return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
-                                 "invalid reference \"%s\": invalid repository name", ref);
+                                 "invalid reference format: \"%s\": invalid repository name", ref);
         if (*end == '\0')
             break;
         p = end;
     }
     if (strlen(name) > REF_NAME_MAX)
         return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
-                             "invalid reference \"%s\": name longer than %d characters", ref,
-                             REF_NAME_MAX);
+                             "invalid reference format: \"%s\": name longer than %d characters",
+                             ref, REF_NAME_MAX);
     if (hull_digest_is_hex(path))
-        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
-                             "invalid reference \"%s\": a repository name cannot be 64 hex digits",
-                             ref);
+        return hull_err_kind(
+            err, HULL_ERR_BAD_INPUT, 0,
+            "invalid reference format: \"%s\": a repository name cannot be 64 hex digits", ref);
+    /* no registry means Docker Hub, where "library/" is implied too */
+    if (path == name && str_has_prefix(name, HUB_LIBRARY) &&
+        !strchr(name + strlen(HUB_LIBRARY), '/')) {
+        *out = xstrdup(name + strlen(HUB_LIBRARY));
+        return 0;
+    }
     for (size_t i = 0; path != name && i < ARRAY_SIZE(hub_domains); i++) {
         if (dlen == strlen(hub_domains[i]) && strncmp(name, hub_domains[i], dlen) == 0) {
             if (str_has_prefix(path, HUB_LIBRARY) && !strchr(path + strlen(HUB_LIBRARY), '/'))
@@ -157,11 +163,12 @@ int hull_ref_parse(const char *s, struct hull_ref *out, hull_error **err)
     struct hull_ref r = {0};
 
     if (*s == '\0')
-        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "invalid reference \"\": empty name");
+        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
+                             "invalid reference format: \"\": empty name");
     if (at != NULL) {
         *at = '\0';
         if (hull_digest_validate(at + 1, err) < 0)
-            return hull_err_wrap(err, "invalid reference \"%s\"", s);
+            return hull_err_wrap(err, "invalid reference format: \"%s\"", s);
         r.digest = xstrdup(at + 1);
     }
     slash = strrchr(copy, '/');
@@ -171,7 +178,8 @@ int hull_ref_parse(const char *s, struct hull_ref *out, hull_error **err)
         if (!tag_ok(colon + 1)) {
             hull_ref_clear(&r);
             return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
-                                 "invalid reference \"%s\": invalid tag \"%s\"", s, colon + 1);
+                                 "invalid reference format: \"%s\": invalid tag \"%s\"", s,
+                                 colon + 1);
         }
         r.tag = xstrdup(colon + 1);
     }

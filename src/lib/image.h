@@ -3,8 +3,8 @@
  * A reference names an image the way Docker's command line does:
  * "busybox", "busybox:1.36", "registry:5000/team/app:v1",
  * "app@sha256:<hex>".  Names are kept short ("busybox", not
- * "docker.io/library/busybox"): Docker Hub's implicit prefixes are removed
- * so both spellings name the same image.
+ * "docker.io/library/busybox" or "library/busybox"): Docker Hub's
+ * implicit prefixes are removed so every spelling names the same image.
  *
  * An image configuration is the OCI image spec's config JSON
  * (application/vnd.oci.image.config.v1+json) held as a jansson object:
@@ -27,7 +27,8 @@ struct hull_ref {
     char *digest; /* "sha256:..." or NULL */
 };
 
-/* Parses and normalizes S.  Errors are HULL_ERR_BAD_INPUT and quote S:
+/* Parses and normalizes S.  Errors are HULL_ERR_BAD_INPUT, start with
+ * Docker's "invalid reference format" and quote S:
  * upper case in the repository, characters outside Docker's grammar, a tag
  * longer than 128 characters, a malformed digest. */
 int hull_ref_parse(const char *s, struct hull_ref *out, hull_error **err);

@@ -18,11 +18,6 @@ struct change {
     bool cmd_set;
 };
 
-struct strbuf {
-    char *p;
-    size_t n, cap;
-};
-
 static json_t *json_string_take(char *s)
 {
     json_t *v = json_string(s);
@@ -30,20 +25,9 @@ static json_t *json_string_take(char *s)
     return v;
 }
 
-static void sb_putn(struct strbuf *b, const char *s, size_t n)
+static void sb_putc(struct hull_strbuf *b, char c)
 {
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void sb_putc(struct strbuf *b, char c)
-{
-    sb_putn(b, &c, 1);
+    hull_strbuf_put(b, &c, 1);
 }
 
 static const char *env_lookup(const json_t *rc, const char *name, size_t len)
@@ -76,7 +60,7 @@ static size_t name_len(const char *s)
 
 /* "${NAME}", "${NAME:-word}" (word when NAME is unset or empty) and
  * "${NAME:+word}" (word when it is set) at S; NLEN is NAME's length. */
-static int expand_braced(struct change *c, const char *s, size_t nlen, struct strbuf *b,
+static int expand_braced(struct change *c, const char *s, size_t nlen, struct hull_strbuf *b,
                          size_t *used, hull_error **err)
 {
     const char *name = s + 2, *op = name + nlen, *end;
@@ -84,7 +68,7 @@ static int expand_braced(struct change *c, const char *s, size_t nlen, struct st
     int depth = 1;
 
     if (*op == '}') {
-        sb_putn(b, val ?: "", strlen(val ?: ""));
+        hull_strbuf_put(b, val ?: "", strlen(val ?: ""));
         *used = (size_t)(op + 1 - s);
         return 0;
     }
@@ -104,13 +88,13 @@ static int expand_braced(struct change *c, const char *s, size_t nlen, struct st
         return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "missing \"}\" after \"%s\"", s);
     bool set = val != NULL && *val != '\0';
     if (op[1] == '-' && set) {
-        sb_putn(b, val, strlen(val));
+        hull_strbuf_put(b, val, strlen(val));
     } else if (op[1] == '-' || set) {
         _cleanup_free_ char *w = xstrndup(op + 2, (size_t)(end - op - 2));
         _cleanup_strv_ char **words = NULL;
         if (process(c, w, false, &words, err) < 0)
             return -1;
-        sb_putn(b, words[0], strlen(words[0]));
+        hull_strbuf_put(b, words[0], strlen(words[0]));
     }
     *used = (size_t)(end + 1 - s);
     return 0;
@@ -118,7 +102,7 @@ static int expand_braced(struct change *c, const char *s, size_t nlen, struct st
 
 /* Expands the variable at S ("$NAME" or a braced form) into B and sets
  * *used to the characters it took; a "$" that starts no name is literal. */
-static int expand_var(struct change *c, const char *s, struct strbuf *b, size_t *used,
+static int expand_var(struct change *c, const char *s, struct hull_strbuf *b, size_t *used,
                       hull_error **err)
 {
     bool braced = s[1] == '{';
@@ -133,12 +117,12 @@ static int expand_var(struct change *c, const char *s, struct strbuf *b, size_t 
     if (braced)
         return expand_braced(c, s, nlen, b, used, err);
     val = env_lookup(c->rc, s + 1, nlen);
-    sb_putn(b, val ?: "", strlen(val ?: ""));
+    hull_strbuf_put(b, val ?: "", strlen(val ?: ""));
     *used = 1 + nlen;
     return 0;
 }
 
-static void sb_reset(struct strbuf *b)
+static void sb_reset(struct hull_strbuf *b)
 {
     b->n = 0;
     if (b->p != NULL)
@@ -150,7 +134,7 @@ static void sb_reset(struct strbuf *b)
  * quotes).  When SPLIT is false the whole string is one word. */
 static int process(struct change *c, const char *s, bool split, char ***out, hull_error **err)
 {
-    struct strbuf b = {0};
+    struct hull_strbuf b = {0};
     _cleanup_strv_ char **words = NULL;
     bool in_word = false, dquote = false;
     const char *p = s;
@@ -175,7 +159,7 @@ static int process(struct change *c, const char *s, bool split, char ***out, hul
             if (end == NULL)
                 ret = hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "unterminated quote");
             else
-                sb_putn(&b, p + 1, (size_t)(end - p - 1));
+                hull_strbuf_put(&b, p + 1, (size_t)(end - p - 1));
             used = end ? (size_t)(end - p + 1) : 1;
         } else if (*p == '"') {
             dquote = !dquote;

@@ -5,7 +5,9 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const propagations[] = {"private", "rprivate", "shared", "rshared",
                                            "slave",   "rslave",   NULL};
@@ -61,14 +63,39 @@ static int set_target(struct hull_mount_spec *m, const char *target, hull_error 
     return 0;
 }
 
-/* A -v or --mount source: an absolute host path makes a bind, anything
- * else names a volume. */
+/* "." or "./PATH": since Docker 23 a host path relative to the current
+ * directory, where a volume name could not start. */
+static bool is_dot_path(const char *source)
+{
+    return strcmp(source, ".") == 0 || str_has_prefix(source, "./");
+}
+
+/* SOURCE made absolute against the current directory. */
+static int dot_path(const struct hull_mount_spec *m, const char *source, char **out,
+                    hull_error **err)
+{
+    _cleanup_free_ char *cwd = getcwd(NULL, 0);
+    _cleanup_free_ char *joined = NULL;
+
+    if (cwd == NULL)
+        return hull_err_kind(err, HULL_ERR_BAD_INPUT, errno,
+                             "invalid mount \"%s\": resolve \"%s\" against the current directory",
+                             m->spec, source);
+    joined = xasprintf("%s/%s", cwd, source);
+    *out = hull_path_clean(joined);
+    return 0;
+}
+
+/* A -v or --mount source: a host path (absolute, or starting with "./")
+ * makes a bind, anything else names a volume. */
 static int set_source(struct hull_mount_spec *m, const char *source, hull_error **err)
 {
     free(m->source);
     m->source = NULL;
     if (source == NULL || source[0] == '\0')
         return 0;
+    if (m->kind == HULL_MOUNT_BIND && is_dot_path(source))
+        return dot_path(m, source, &m->source, err);
     if (m->kind == HULL_MOUNT_BIND || source[0] == '/') {
         if (source[0] != '/')
             return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0,
@@ -145,7 +172,7 @@ int hull_mount_spec_parse_volume(const char *spec, struct hull_mount_spec *out, 
         hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "invalid volume specification: '%s'", spec);
         goto out;
     }
-    if (n >= 2 && parts[0][0] == '/')
+    if (n >= 2 && (parts[0][0] == '/' || is_dot_path(parts[0])))
         out->kind = HULL_MOUNT_BIND;
     if (n == 1)
         ret = set_target(out, parts[0], err);

@@ -34,14 +34,16 @@ struct hull_mount_spec {
  * NAME. */
 int hull_volume_name_validate(const char *name, hull_error **err);
 
-/* -v [SOURCE:]TARGET[:MODE]: SOURCE absolute is a bind, else a volume
+/* -v [SOURCE:]TARGET[:MODE]: SOURCE absolute, "." or "./PATH" (relative
+ * to the current directory, as since Docker 23) is a bind, else a volume
  * name; no SOURCE is an anonymous volume.  MODE is a comma-separated list
  * of rw, ro, z, Z, nocopy, a propagation, and the consistency words
  * Docker ignores (consistent, cached, delegated). */
 int hull_mount_spec_parse_volume(const char *spec, struct hull_mount_spec *out, hull_error **err);
 
 /* --mount type=bind|volume|tmpfs,source=,target=,readonly,... with
- * Docker's keys and aliases. */
+ * Docker's keys and aliases; a bind source "." or "./PATH" is relative to
+ * the current directory. */
 int hull_mount_spec_parse_mount(const char *spec, struct hull_mount_spec *out, hull_error **err);
 
 /* --tmpfs TARGET[:OPTIONS]. */

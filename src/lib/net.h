@@ -89,6 +89,11 @@ int hull_net_gc(struct hull_engine *e, hull_error **err);
  * the container does not run. */
 json_t *hull_net_inspect_settings(struct hull_engine *e, const struct hull_ctr *c);
 
+/* `docker inspect`'s HostConfig members that C's network request holds:
+ * NetworkMode, PortBindings (as asked: HostIp and HostPort "" when not
+ * given), Dns, DnsOptions, DnsSearch and ExtraHosts; set into HC. */
+void hull_net_inspect_host_config(const struct hull_ctr *c, json_t *hc);
+
 /* The published ports of a running container, as "80/tcp -> 0.0.0.0:8080"
  * lines (`docker port`), sorted by container port; FILTER ("80",
  * "80/udp") keeps one port only (none published is HULL_ERR_NOT_EXIST, as

@@ -247,6 +247,52 @@ json_t *hull_net_inspect_settings(struct hull_engine *e, const struct hull_ctr *
     return out;
 }
 
+static json_t *strv_or_empty(char *const *v)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+void hull_net_inspect_host_config(const struct hull_ctr *c, json_t *hc)
+{
+    struct net_request req;
+    json_t *bindings = json_object();
+    char ip[HULL_IPV4_STRLEN];
+
+    if (net_request_load(c->network, &req, NULL) < 0)
+        net_request_load(NULL, &req, NULL);
+    for (size_t i = 0; i < req.ports.n; i++) {
+        const struct hull_port *p = &req.ports.v[i];
+        _cleanup_free_ char *key = xasprintf("%u/%s", p->container_port, p->proto);
+        json_t *list = json_object_get(bindings, key);
+        if (list == NULL) {
+            list = json_array();
+            json_object_set_new(bindings, key, list);
+        }
+        json_array_append_new(
+            list, json_pack("{s:s, s:o}", "HostIp",
+                            p->host_ip ? hull_ipv4_format(p->host_ip, ip) : "", "HostPort",
+                            p->host_port ? json_sprintf("%u", p->host_port) : json_string("")));
+    }
+    /* Docker names the network, or the container whose stack is shared */
+    if (req.container != NULL)
+        json_object_set_new(hc, "NetworkMode", json_sprintf("container:%s", req.container));
+    else if (strcmp(req.mode, "bridge") == 0 && req.networks != NULL && req.networks[0] != NULL)
+        json_object_set_new(hc, "NetworkMode", json_string(req.networks[0]));
+    else
+        json_object_set_new(hc, "NetworkMode", json_string(req.mode));
+    json_object_set_new(hc, "PortBindings", bindings);
+    json_object_set_new(hc, "Dns", strv_or_empty(req.dns));
+    json_object_set_new(hc, "DnsOptions", strv_or_empty(req.dns_options));
+    json_object_set_new(hc, "DnsSearch", strv_or_empty(req.dns_search));
+    json_object_set_new(hc, "ExtraHosts",
+                        req.extra_hosts != NULL ? strv_or_empty(req.extra_hosts) : json_null());
+    net_request_clear(&req);
+}
+
 static int cmp_port(const void *a, const void *b)
 {
     const struct hull_port *x = a, *y = b;

@@ -59,9 +59,25 @@ static int split_proto(const char *spec, char **rest, char proto[8], hull_error 
     return 0;
 }
 
+/* Whether the first N entries of PORTS hold P. */
+static bool contains(const struct hull_ports *ports, size_t n, const struct hull_port *p)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct hull_port *q = &ports->v[i];
+        if (strcmp(q->proto, p->proto) == 0 && q->host_ip == p->host_ip &&
+            q->host_port == p->host_port && q->container_port == p->container_port)
+            return true;
+    }
+    return false;
+}
+
+/* Grows geometrically: "-p 1000-60000:1000-60000" appends 59001 ports. */
 static void append(struct hull_ports *out, const struct hull_port *p)
 {
-    out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+    if (out->n >= out->cap) {
+        out->cap = out->n < 8 ? 16 : out->n * 2;
+        out->v = xrealloc(out->v, out->cap * sizeof(*out->v));
+    }
     out->v[out->n++] = *p;
 }
 
@@ -159,22 +175,20 @@ int hull_ports_parse_expose(const char *spec, struct hull_ports *out, hull_error
             err, HULL_ERR_BAD_INPUT, 0,
             "invalid exposed port \"%s\": \"%s\" is not a port (1-65535) or a range of ports", spec,
             rest);
-    for (unsigned i = 0; i <= (unsigned)(r.hi - r.lo); i++) {
+    /* The ports of one range differ from each other: only those there
+     * before can repeat one ("--expose 80 --expose 1-65535" stays linear). */
+    for (size_t i = 0, before = out->n; i <= (size_t)(r.hi - r.lo); i++) {
         p.container_port = (uint16_t)(r.lo + i);
-        hull_ports_add(out, &p);
+        if (!contains(out, before, &p))
+            append(out, &p);
     }
     return 0;
 }
 
 void hull_ports_add(struct hull_ports *ports, const struct hull_port *p)
 {
-    for (size_t i = 0; i < ports->n; i++) {
-        const struct hull_port *q = &ports->v[i];
-        if (strcmp(q->proto, p->proto) == 0 && q->host_ip == p->host_ip &&
-            q->host_port == p->host_port && q->container_port == p->container_port)
-            return;
-    }
-    append(ports, p);
+    if (!contains(ports, ports->n, p))
+        append(ports, p);
 }
 
 bool hull_port_conflicts(const struct hull_port *a, const struct hull_port *b)
@@ -235,4 +249,5 @@ void hull_ports_clear(struct hull_ports *ports)
     free(ports->v);
     ports->v = NULL;
     ports->n = 0;
+    ports->cap = 0;
 }

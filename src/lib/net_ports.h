@@ -20,6 +20,7 @@ struct hull_port {
 struct hull_ports {
     struct hull_port *v;
     size_t n;
+    size_t cap; /* entries v has room for; 0 when not known (grown first) */
 };
 
 /* Parses one -p value: "[HOSTIP:][HOSTPORT:]CONTAINERPORT[/PROTO]" where

@@ -193,23 +193,81 @@ json_t *net_network_to_json(const struct net_network *n)
     return j;
 }
 
+/* A network is made in "net/.NAME.new" and renamed into place, so that
+ * a hull killed while creating it leaves no half-made network under its
+ * name.  Such work directories are removed by the next creation: under
+ * the lock nobody else is making one. */
+#define NEW_SUFFIX ".new"
+
+static void sweep_new_dirs(struct net_state *st)
+{
+    int fd = openat(st->root_fd, "net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *de;
+
+    if (d == NULL) {
+        closep(&fd);
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        _cleanup_error_ hull_error *e = NULL;
+        if (de->d_name[0] != '.' || len <= strlen(NEW_SUFFIX) + 1 ||
+            strcmp(de->d_name + len - strlen(NEW_SUFFIX), NEW_SUFFIX) != 0)
+            continue;
+        if (rm_rf_at(dirfd(d), de->d_name, &e) < 0)
+            hull_warn("remove \"%s/net/%s\": %s", HULL_NET_ROOT, de->d_name, e->msg);
+    }
+    closedir(d);
+}
+
+/* Makes way for network NAME: a directory of that name without a
+ * network file is what a hull older than the atomic creation left when
+ * killed, and is removed; a network that is there is an error. */
+static int clear_name(struct net_state *st, const char *dir, const char *name, hull_error **err)
+{
+    _cleanup_free_ char *file = xasprintf("%s/" NET_FILE, dir);
+
+    if (faccessat(st->root_fd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "network with name %s already exists",
+                             name);
+    if (rm_rf_at(st->root_fd, dir, err) < 0)
+        return hull_err_wrap(err, "remove the leftover \"%s/%s\"", HULL_NET_ROOT, dir);
+    return 0;
+}
+
 int net_network_save(struct net_state *st, const struct net_network *n, hull_error **err)
 {
     _cleanup_free_ char *dir = xasprintf("net/%s", n->name);
-    _cleanup_free_ char *leases = xasprintf("net/%s/leases", n->name);
+    _cleanup_free_ char *work = xasprintf("net/.%s" NEW_SUFFIX, n->name);
+    _cleanup_free_ char *leases = xasprintf("%s/leases", work);
     _cleanup_free_ char *text = NULL;
     _cleanup_close_ int fd = -1;
     json_t *j = net_network_to_json(n);
 
     text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(j);
-    if ((mkdirat(st->root_fd, dir, 0700) < 0 && errno != EEXIST) ||
-        (mkdirat(st->root_fd, leases, 0700) < 0 && errno != EEXIST))
-        return hull_err(err, errno, "create \"%s/%s\"", HULL_NET_ROOT, dir);
-    fd = openat(st->root_fd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return hull_err(err, errno, "open \"%s/%s\"", HULL_NET_ROOT, dir);
-    return write_file_atomic(fd, NET_FILE, text, strlen(text), 0600, err);
+    sweep_new_dirs(st);
+    if (mkdirat(st->root_fd, work, 0700) < 0 || mkdirat(st->root_fd, leases, 0700) < 0) {
+        hull_err(err, errno, "create \"%s/%s\"", HULL_NET_ROOT, work);
+        goto fail;
+    }
+    fd = openat(st->root_fd, work, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        hull_err(err, errno, "open \"%s/%s\"", HULL_NET_ROOT, work);
+        goto fail;
+    }
+    if (write_file_atomic(fd, NET_FILE, text, strlen(text), 0600, err) < 0 ||
+        clear_name(st, dir, n->name, err) < 0)
+        goto fail;
+    if (renameat(st->root_fd, work, st->root_fd, dir) < 0) {
+        hull_err(err, errno, "rename \"%s/%s\" to \"%s\"", HULL_NET_ROOT, work, dir);
+        goto fail;
+    }
+    return 0;
+fail:
+    rm_rf_at(st->root_fd, work, NULL);
+    return -1;
 }
 
 int net_network_remove(struct net_state *st, const char *name, hull_error **err)

@@ -395,6 +395,10 @@ static int process_json(const struct hull_ocigen_opts *o, const struct hull_ocig
         return -1;
     if (hull_passwd_resolve(o->rootfd, user_spec, &user, err) < 0)
         return -1;
+    if (hull_passwd_add_groups(o->rootfd, o->group_add, &user, err) < 0) {
+        hull_exec_user_clear(&user);
+        return hull_err_wrap(err, "--group-add");
+    }
     if (env_find((const char *const *)env, "HOME", 4) < 0) {
         _cleanup_free_ char *home = xasprintf("HOME=%s", user.home);
         strv_append(&env, home);

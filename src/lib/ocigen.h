@@ -39,6 +39,7 @@ struct hull_ocigen_opts {
     /* Security and mounts. */
     const char *const *cap_add;      /* --cap-add: names with or without CAP_, any case, or ALL */
     const char *const *cap_drop;     /* --cap-drop, the same */
+    const char *const *group_add;    /* --group-add: names (the image's /etc/group) or gids */
     const char *const *security_opt; /* --security-opt */
     const char *const *ulimits;      /* --ulimit NAME=SOFT[:HARD] */
     bool privileged;                 /* --privileged */

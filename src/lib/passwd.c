@@ -250,6 +250,18 @@ fail:
     return hull_err_wrap(err, "user \"%s\"", spec != NULL ? spec : "");
 }
 
+int hull_passwd_add_groups(int rootfd, const char *const *groups, struct hull_exec_user *u,
+                           hull_error **err)
+{
+    for (size_t i = 0; groups != NULL && groups[i] != NULL; i++) {
+        struct hull_exec_user g = {0};
+        if (resolve_group(rootfd, groups[i], &g, err) < 0)
+            return -1;
+        add_sgid(u, g.gid);
+    }
+    return 0;
+}
+
 void hull_exec_user_clear(struct hull_exec_user *u)
 {
     free(u->sgids);

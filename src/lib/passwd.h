@@ -36,6 +36,12 @@ struct hull_exec_user {
  * files count as empty. */
 int hull_passwd_resolve(int rootfd, const char *spec, struct hull_exec_user *out, hull_error **err);
 
+/* Docker's --group-add: adds each of GROUPS (NULL-terminated, may be
+ * NULL), a name looked up in ROOTFD's /etc/group or a gid taken as is, to
+ * U's supplementary groups.  An unknown name is HULL_ERR_BAD_INPUT. */
+int hull_passwd_add_groups(int rootfd, const char *const *groups, struct hull_exec_user *u,
+                           hull_error **err);
+
 void hull_exec_user_clear(struct hull_exec_user *u);
 
 #endif

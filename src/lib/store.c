@@ -318,7 +318,8 @@ static int resolve(const json_t *state, const char *what, const char **id, hull_
     }
     if (is_id_prefix(what))
         return resolve_prefix(state, what, id, err);
-    return not_found(what, err);
+    /* not a name and not an id: Docker's "invalid reference format", not "not found" */
+    return hull_ref_parse(what, &r, err);
 }
 
 int store_resolve(const json_t *state, const char *what, const char **id, hull_error **err)
@@ -370,6 +371,7 @@ static int build_image(struct hull_store *s, const json_t *state, const char *id
     }
     img->created = xstrdup(json_string_value(json_object_get(img->config, "created")) ?: "");
     img->manifest = xstrdup(json_string_value(json_object_get(rec, "manifest")) ?: "");
+    img->repo_digest = json_is_true(json_object_get(rec, "repo_digest"));
     *out = img;
     return 0;
 }

@@ -40,6 +40,7 @@ struct hull_image {
     uint64_t size;         /* bytes of file data in all layers */
     uint64_t *layer_sizes; /* bytes of file data of each layer, lowest first */
     char *manifest;        /* digest of the OCI manifest blob */
+    bool repo_digest;      /* MANIFEST is a registry's (loaded as found), not one hull wrote */
 };
 
 /* Opens (creating if needed) the store at ROOT. */
@@ -63,7 +64,9 @@ int hull_store_import(struct hull_store *s, const char *tar_path, const char *re
 
 /* Looks up "name", "name:tag", "name@sha256:<manifest digest>", a full
  * "sha256:<hex>" id or a unique prefix (at least 4 hex digits) of an id.
- * Unknown images fail with HULL_ERR_NOT_EXIST: "image \"x\" not found". */
+ * Unknown images fail with HULL_ERR_NOT_EXIST: "image \"x\" not found";
+ * what is neither a reference nor an id with HULL_ERR_BAD_INPUT:
+ * "invalid reference format: ...". */
 int hull_store_image_get(struct hull_store *s, const char *ref_or_id, struct hull_image **out,
                          hull_error **err);
 

@@ -77,6 +77,9 @@ static int record(struct hull_store *s, json_t *state, const struct store_item *
     json_object_set_new(json_object_get(state, "images"), img->id,
                         json_pack("{s:s, s:o, s:o, s:s}", "manifest", img->manifest, "diff_ids",
                                   ids, "layer_blobs", blobs, "created", img->created));
+    if (img->repo_digest)
+        json_object_set_new(json_object_get(json_object_get(state, "images"), img->id),
+                            "repo_digest", json_true());
     for (size_t i = 0; img->tags != NULL && img->tags[i] != NULL; i++)
         json_object_set_new(json_object_get(state, "tags"), img->tags[i], json_string(img->id));
     return 0;

@@ -120,6 +120,7 @@ struct store_item {
 struct store_new_image {
     char id[HULL_DIGEST_SIZE];
     char manifest[HULL_DIGEST_SIZE];
+    bool repo_digest; /* the manifest came as found, not written by hull */
     char **diff_ids;
     char **layer_blobs;
     char *created;

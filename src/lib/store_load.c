@@ -542,6 +542,7 @@ static int write_image_files(struct load *l, struct loaded *x, size_t i, struct 
     _cleanup_free_ char *cname = xasprintf("config-%zu", i);
     _cleanup_free_ char *mname = xasprintf("manifest-%zu", i);
 
+    x->img.repo_digest = x->manifest_data != NULL;
     if (x->manifest_data == NULL)
         make_manifest(l, x);
     if (hull_sha256_buf(x->manifest_data, x->manifest_len, x->img.manifest, err) < 0 ||

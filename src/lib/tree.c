@@ -92,11 +92,15 @@ struct writer {
     char *buf;
 };
 
-static int write_entry(struct writer *w, struct archive_entry *e, int data_fd, hull_error **err)
+/* Writes E and DATA_FD's content; with LINKABLE, a file of several links
+ * goes through the link resolver (the later names become hardlinks). */
+static int write_entry(struct writer *w, struct archive_entry *e, int data_fd, bool linkable,
+                       hull_error **err)
 {
     struct archive_entry *spare = NULL;
 
-    archive_entry_linkify(w->links, &e, &spare);
+    if (linkable)
+        archive_entry_linkify(w->links, &e, &spare);
     if (e != NULL) {
         if (archive_write_header(w->a, e) < ARCHIVE_WARN)
             return hull_err(err, archive_errno(w->a), "write \"%s\": %s", archive_entry_pathname(e),
@@ -132,7 +136,10 @@ static int write_marker(struct writer *w, const char *path, const struct stat *s
     archive_entry_set_gid(e, st->st_gid);
     archive_entry_set_size(e, 0);
     archive_entry_set_mtime(e, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
-    ret = write_entry(w, e, -1, err);
+    /* Each marker is a file of its own, kept away from the link resolver:
+     * it would take every marker (inode 0, no link count) for a link to
+     * the first. */
+    ret = write_entry(w, e, -1, false, err);
     archive_entry_free(e);
     return ret;
 }
@@ -185,7 +192,7 @@ static int write_child(struct writer *w, int dirfd, const char *name, const char
     if (fd >= 0)
         ret = add_xattrs(e, fd, err);
     if (ret == 0)
-        ret = write_entry(w, e, S_ISREG(st.st_mode) ? fd : -1, err);
+        ret = write_entry(w, e, S_ISREG(st.st_mode) ? fd : -1, true, err);
     archive_entry_free(e);
     if (ret < 0 || !S_ISDIR(st.st_mode))
         return ret < 0 ? hull_err_wrap(err, "\"%s\"", path) : 0;
@@ -284,6 +291,62 @@ static bool same_dir(const struct stat *a, const struct stat *b)
            a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
+static bool is_whiteout(int dirfd, const char *name)
+{
+    struct stat st;
+
+    return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(st.st_mode) &&
+           st.st_rdev == makedev(0, 0);
+}
+
+/* "D" for each name directory PATH shows in the lower layers that the
+ * opaque directory UPPER (the same path in the upper tree) lacks.  The
+ * lower view is the union of the layers' directories from the top one
+ * down, minus their whiteouts, down to the first opaque one. */
+static int hidden_deletes(struct differ *d, int upper, const char *path, hull_error **err)
+{
+    json_t *seen = json_object();
+    int ret = 0;
+
+    for (size_t i = 0; i < d->n_layers && ret == 0; i++) {
+        _cleanup_close_ int fd =
+            hull_open_in_root(d->layer_fds[i], path, O_RDONLY | O_DIRECTORY, 0, 0, NULL);
+        _cleanup_strv_ char **names = NULL;
+        if (fd < 0 && errno == ENOENT)
+            continue;
+        if (fd < 0)
+            break; /* a file or a whiteout in this layer: nothing below shows */
+        if (sorted_names(fd, &names, err) < 0) {
+            ret = hull_err_wrap(err, "\"%s\" of a layer", path);
+            break;
+        }
+        for (size_t k = 0; names[k] != NULL; k++) {
+            bool hidden = is_whiteout(fd, names[k]);
+            if (json_object_get(seen, names[k]) != NULL)
+                continue;
+            json_object_set_new(seen, names[k], json_boolean(!hidden));
+        }
+        if (is_opaque(fd))
+            break;
+    }
+    if (ret == 0) {
+        const char *name;
+        json_t *visible;
+        _cleanup_strv_ char **gone = xmalloc0(sizeof(char *));
+        json_object_foreach (seen, name, visible) {
+            if (json_is_true(visible) && faccessat(upper, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                strv_append(&gone, name);
+        }
+        qsort(gone, strv_len(gone), sizeof(char *), name_cmp);
+        for (size_t k = 0; gone[k] != NULL; k++) {
+            _cleanup_free_ char *p = xasprintf("%s/%s", path, gone[k]);
+            add_change(d, p, HULL_CHANGE_DELETE);
+        }
+    }
+    json_decref(seen);
+    return ret;
+}
+
 static int diff_walk(struct differ *d, int dirfd, const char *prefix, hull_error **err);
 
 static int diff_entry(struct differ *d, int dirfd, const char *name, const char *path,
@@ -292,7 +355,7 @@ static int diff_entry(struct differ *d, int dirfd, const char *name, const char 
     _cleanup_close_ int fd = -1;
     enum hull_change_kind kind = HULL_CHANGE_ADD;
     struct stat st, lst;
-    bool record = true;
+    bool record = true, in_lower;
 
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return hull_err(err, errno, "stat \"%s\"", path);
@@ -301,9 +364,19 @@ static int diff_entry(struct differ *d, int dirfd, const char *name, const char 
         if (fd < 0)
             return hull_err(err, errno, "open \"%s\"", path);
     }
-    if ((S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) || (fd >= 0 && is_opaque(fd))) {
+    in_lower = lower_stat(d, path, &lst);
+    if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
         kind = HULL_CHANGE_DELETE;
-    } else if (lower_stat(d, path, &lst)) {
+    } else if (fd >= 0 && in_lower && S_ISDIR(lst.st_mode) && is_opaque(fd)) {
+        /* A directory made again over one of the layers' (opaque): docker
+         * diff shows it changed, what the layers had in it and it lacks
+         * deleted, and what it holds added or changed. */
+        add_change(d, path, HULL_CHANGE_MODIFY);
+        json_object_set_new(d->changed_dirs, path, json_true());
+        if (hidden_deletes(d, fd, path, err) < 0)
+            return -1;
+        return diff_walk(d, fd, path, err);
+    } else if (in_lower) {
         /* a directory only copied up as the parent of a change is not
          * itself a change */
         if (S_ISDIR(st.st_mode) && S_ISDIR(lst.st_mode) && same_dir(&st, &lst))
@@ -340,6 +413,36 @@ static int diff_walk(struct differ *d, int dirfd, const char *prefix, hull_error
     return 0;
 }
 
+static int change_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct hull_change *)a)->path, ((const struct hull_change *)b)->path);
+}
+
+/* Every directory above a change is changed too ("C"), as docker diff
+ * shows it; then the list in path order. */
+static void add_ancestors(struct differ *d)
+{
+    json_t *listed = json_object();
+    size_t n = d->n;
+
+    for (size_t i = 0; i < n; i++)
+        json_object_set_new(listed, d->out[i].path, json_true());
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_free_ char *p = xstrdup(d->out[i].path);
+        char *slash;
+        while ((slash = strrchr(p, '/')) != NULL && slash != p) {
+            *slash = '\0';
+            if (json_object_get(listed, p) != NULL)
+                break;
+            json_object_set_new(listed, p, json_true());
+            add_change(d, p, HULL_CHANGE_MODIFY);
+        }
+    }
+    json_decref(listed);
+    if (d->n > 0)
+        qsort(d->out, d->n, sizeof(*d->out), change_cmp);
+}
+
 int hull_tree_changes(int upper_fd, const char *const *layers, size_t n, struct hull_change **out,
                       size_t *n_out, hull_error **err)
 {
@@ -356,6 +459,8 @@ int hull_tree_changes(int upper_fd, const char *const *layers, size_t n, struct 
     }
     if (ret == 0)
         ret = diff_walk(&d, upper_fd, "", err);
+    if (ret == 0)
+        add_ancestors(&d);
     for (size_t i = 0; i < d.n_layers; i++)
         close(d.layer_fds[i]);
     free(d.layer_fds);

@@ -40,11 +40,12 @@ struct hull_change {
 };
 
 /* Docker's changes of an overlay upper directory UPPER_FD against its
- * lower layers LAYERS (N absolute directories, lowest first): every entry
- * of the upper directory in walk order, "D" for whiteouts (and opaque
- * directories), "C" for what a lower layer has too (a directory only when
- * its size, mode or mtime differ), "A" otherwise, and the parent
- * directory of an added or deleted entry as "C" before it. */
+ * lower layers LAYERS (N absolute directories, lowest first), as docker
+ * diff shows them, in path order: "D" for whiteouts, "C" for what a lower
+ * layer has too (a directory only when its size, mode or mtime differ),
+ * "A" otherwise, and "C" for every directory above a change.  An opaque
+ * directory over a lower one is "C", with "D" for each name the layers
+ * show in it that it lacks. */
 int hull_tree_changes(int upper_fd, const char *const *layers, size_t n, struct hull_change **out,
                       size_t *n_out, hull_error **err);
 void hull_changes_free(struct hull_change *c, size_t n);

@@ -354,6 +354,17 @@ static int rm_rf_children(int dfd, dev_t dev, hull_error **err)
     return ret;
 }
 
+void hull_strbuf_put(struct hull_strbuf *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        b->cap = (b->n + n + 1) * 2;
+        b->p = xrealloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
 int rm_rf_at(int dirfd, const char *path, hull_error **err)
 {
     struct stat st;

@@ -97,6 +97,15 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 int write_file_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                        hull_error **err);
 
+/* A growing string, always NUL-terminated once something was put. */
+struct hull_strbuf {
+    char *p;
+    size_t n, cap;
+};
+
+/* Appends the N bytes at S. */
+void hull_strbuf_put(struct hull_strbuf *b, const char *s, size_t n);
+
 /* mkdir -p for a host path (not for paths inside a container rootfs). */
 int mkdir_p(const char *path, mode_t mode, hull_error **err);
 

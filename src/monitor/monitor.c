@@ -30,6 +30,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -217,8 +218,10 @@ __attribute__((noreturn)) static void exec_hook(struct monitor *m, char **argv, 
             _exit(127);
         fcntl(i, F_SETFL, fcntl(i, F_GETFL) & ~O_NONBLOCK);
     }
-    for (int fd = n; fd < 1024; fd++)
-        close(fd);
+    /* One call instead of a thousand: the hook runs after every exit. */
+    if (syscall(SYS_close_range, (unsigned int)n, ~0U, 0) < 0)
+        for (int fd = n; fd < 1024; fd++)
+            close(fd);
     set_env(env, &nenv, "HULL_ROOT", m->o.root);
     set_env(env, &nenv, "HULL_RUNROOT", m->o.run_root);
     set_env(env, &nenv, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");

@@ -53,6 +53,28 @@ load hull_ctr_helpers
     assert_failure 137
 }
 
+@test "exec with a -w or -u the runtime cannot apply exits 126; a bad container 1" {
+    start_ctr box
+    run hull exec -w /nonexistent box true
+    assert_failure 126
+    assert_output --partial /nonexistent
+    run hull exec -u nosuchuser box true
+    assert_failure 126
+    assert_output --partial nosuchuser
+    run hull exec nosuchbox$$ true
+    assert_failure 1
+}
+
+@test "exec -it with an input that is not a terminal: refused, as Docker" {
+    start_ctr box
+    run hull exec -it box true </dev/null
+    assert_failure 1
+    assert_output "hull: the input device is not a TTY"
+    # -t alone, or -d, need no terminal on our side.
+    run hull exec -t box true </dev/null
+    assert_success
+}
+
 @test "exec -i passes standard input, without -i the command gets none" {
     start_ctr box
     run bash -c "echo hello | HULL_ROOT='$HROOT' HULL_RUNROOT='$HRUN' '$HULL' exec -i box cat"

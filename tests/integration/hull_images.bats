@@ -135,6 +135,55 @@ teardown() {
     assert_output --partial "No such object: nosuchthing"
 }
 
+@test "references: Docker Hub's implied parts, invalid format, registry digests" {
+    hull import "$BUSYBOX_TAR" busybox >/dev/null
+    id="$(hull images -q --no-trunc busybox)"
+    # docker.io/, library/ and :latest are implied, like Docker's names
+    for ref in library/busybox docker.io/library/busybox library/busybox:latest \
+        index.docker.io/library/busybox:latest; do
+        run hull inspect --format '{{.Id}}' "$ref"
+        assert_success
+        assert_output "$id"
+        run hull history -q "$ref"
+        assert_success
+        run hull run --rm --network none "$ref" true
+        assert_success
+    done
+    hull save -o "$T/bb.tar" library/busybox
+    hull tag library/busybox library/copy$$
+    run hull images --format '{{.Repository}}:{{.Tag}}' copy$$
+    assert_output "copy$$:latest"
+    run hull rmi library/copy$$
+    assert_output "Untagged: copy$$:latest"
+    # a malformed reference is a format error, never "not found"
+    for ref in BUSYBOX 'bad@@name'; do
+        for cmd in "run --rm" rmi history inspect images "save -o $T/x.tar"; do
+            run hull $cmd "$ref"
+            assert_failure
+            assert_output --partial "invalid reference format: \"$ref\""
+            refute_output --partial "not found"
+        done
+        run hull tag "$ref" other$$
+        assert_output --partial "invalid reference format: \"$ref\""
+        run hull tag busybox "$ref"
+        assert_output --partial "invalid reference format: \"$ref\""
+    done
+    run hull run --rm BUSYBOX true
+    assert_failure 125
+    # only a registry's manifest is a digest: none for imported images
+    run hull images --digests --format '{{.Repository}} {{.Digest}}' busybox
+    assert_output "busybox <none>"
+    run hull inspect --format '{{json .RepoDigests}}' busybox
+    assert_output "[]"
+    hull load -q -i "$HULL_CACHE/skopeo-oci"
+    hull tag "$(hull images -q --no-trunc --filter dangling=true | head -1)" skopeo$$
+    run hull images --digests --format '{{.Digest}}' skopeo$$
+    assert_output --regexp '^sha256:[0-9a-f]{64}$'
+    run hull inspect --format '{{json .RepoDigests}}' skopeo$$
+    assert_output --regexp '^\["skopeo'"$$"'@sha256:[0-9a-f]{64}"\]$'
+    store_clean
+}
+
 @test "rmi refuses an image a container uses, -f untags it, prune cleans up" {
     hull import "$BUSYBOX_TAR" bb:1 >/dev/null
     hull tag bb:1 bb:2
@@ -244,7 +293,9 @@ teardown() {
     assert_line "D /etc/issue"
     assert_line "C /etc/debian_version"
     assert_line "A /root/new"
-    assert_line "D /usr/share/doc"
+    assert_line "C /usr"
+    assert_line "C /usr/share/doc" # made again: opaque over the image's
+    refute_line "D /usr/share/doc"
     assert_line "A /usr/share/doc/x"
     assert_line "C /opt/c"
     assert_line "A /opt/c/new-link"
@@ -276,4 +327,80 @@ teardown() {
     run hull run --rm --network none committed:1 sh -c 'echo $COMMITTED'
     assert_output 1
     hull rm box
+}
+
+@test "diff of an opaque directory, and a committed layer's whiteouts are files of their own" {
+    hull import "$BUSYBOX_TAR" busybox >/dev/null
+    hull run --network none --name box busybox sh -c \
+        'rm -rf /usr/bin; mkdir /usr/bin; echo x >/usr/bin/only; rm /bin/cat /bin/ls; mkdir /new; rm -r /new; mkdir /new; touch /new/f'
+    run hull diff box
+    assert_success
+    # as docker diff shows it (hull_images_interop.bats compares them): the
+    # directory changed, what the image had in it deleted, the new file added
+    assert_line "C /usr"
+    assert_line "C /usr/bin"
+    refute_line "D /usr/bin"
+    assert_line "D /usr/bin/awk"
+    assert_line "D /usr/bin/wget"
+    assert_line "A /usr/bin/only"
+    refute_line "D /usr/bin/only"
+    assert_line "C /bin"
+    assert_line "D /bin/cat"
+    assert_line "D /bin/ls"
+    assert_line "A /new"
+    assert_line "A /new/f"
+    refute_line "D /new"
+
+    hull commit box committed$$ >/dev/null
+    hull save -o "$T/c.tar" committed$$
+    mkdir "$T/c"
+    tar -C "$T/c" -xf "$T/c.tar"
+    top="$T/c/$(jq -r '.[0].Layers[-1]' "$T/c/manifest.json")"
+    tar -tvf "$top" >"$T/list"
+    cat "$T/list"
+    # each whiteout an empty regular file, none a hard link to another
+    for wh in bin/.wh.cat bin/.wh.ls usr/bin/.wh..wh..opq; do
+        grep -E "^-rw------- 0/0 +0 .* $wh\$" "$T/list"
+    done
+    ! grep -q '^h' "$T/list"
+    ! grep -q ' link to ' "$T/list"
+    # the image shows what the container saw
+    run hull run --rm --network none committed$$ /bin/busybox ls /usr/bin /new
+    assert_success
+    assert_output "$(printf '/new:\nf\n\n/usr/bin:\nonly')"
+    run hull run --rm --network none committed$$ /bin/busybox ls /bin/cat
+    assert_failure
+    hull rm box
+}
+
+@test "system df counts a layer shared by images once, df -v shows shared and unique sizes" {
+    hull import "$BUSYBOX_TAR" busybox >/dev/null
+    hull run --network none --name one$$ busybox sh -c 'echo one >/one'
+    hull commit one$$ one$$ >/dev/null
+    hull run --network none --name two$$ busybox sh -c 'echo two2 >/two'
+    hull commit two$$ two$$ >/dev/null
+    hull rm one$$ two$$
+    base="$(hull images --format '{{.Size}}' busybox)"
+    [ "$base" = 1.98MB ]
+    hull create --name user$$ --network none one$$ true >/dev/null
+    run hull system df
+    assert_success
+    # 3 images, one used; 1.98MB once, and only two's 5 bytes are not used
+    assert_line --regexp "^Images +3 +1 +$base +5B \(0%\)\$"
+    run hull system df -v
+    assert_success
+    assert_line "Images space usage:"
+    assert_line --regexp '^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE +SHARED SIZE +UNIQUE SIZE +CONTAINERS$'
+    assert_line --regexp "^one$$ +latest +[0-9a-f]{12} .* +$base +$base +4B +1\$"
+    assert_line --regexp "^two$$ +latest +[0-9a-f]{12} .* +$base +$base +5B +0\$"
+    assert_line --regexp "^busybox +latest +[0-9a-f]{12} .* +$base +$base +0B +0\$"
+    assert_line --regexp "^[0-9a-f]{12} +one$$ +\"true\" +0 +0B +.* ago +Created +user$$\$"
+    assert_line "Local Volumes space usage:"
+    hull rm user$$
+    # nothing used: everything is reclaimable, and prune frees it
+    run hull system df
+    assert_line --regexp "^Images +3 +0 +$base +$base \(100%\)\$"
+    hull image prune -af >/dev/null
+    run hull system df
+    assert_line --regexp '^Images +0 +0 +0B +0B$'
 }

@@ -103,3 +103,26 @@ docker_tree_of() {
         rm -rf "$T/podman-$f" "$T/podman-run-$f"
     done
 }
+
+@test "an opaque directory and whiteouts: hull diff as docker diff, docker runs hull's commit" {
+    local script='rm -rf /usr/share/doc && mkdir /usr/share/doc && echo x >/usr/share/doc/only && rm /etc/issue && mkdir /new && rm -r /new && mkdir /new && touch /new/f'
+    [ "$(docker info -f '{{.Driver}}')" = overlay2 ] || skip "dockerd does not use overlay2"
+    docker load -q -i "$DOCKER_TAR" >/dev/null
+    hull run --network none --name box hulltest/layers:1 sh -c "$script"
+    docker run --network none --name "box$$" hulltest/layers:1 sh -c "$script"
+    # hull's own /etc files are in its upper directory, docker's are binds
+    diff -u <(docker diff "box$$" | sort) \
+        <(hull diff box | grep -vE '^(A /etc/(hostname|hosts|resolv.conf))$' | sort)
+    docker rm "box$$" >/dev/null
+    hull commit box "committed:$$" >/dev/null
+    hull rm box
+    hull save -o "$T/c.tar" "committed:$$"
+    docker load -q -i "$T/c.tar"
+    run docker run --rm --network none "committed:$$" sh -c 'ls /usr/share/doc /new; ls /etc/issue'
+    docker rmi "committed:$$" >/dev/null
+    assert_failure
+    assert_line --index 0 "/new:"
+    assert_line "only"
+    assert_line "f"
+    assert_line --partial "/etc/issue"
+}

@@ -165,6 +165,69 @@ fetch() {
     assert_output --partial "You cannot attach to a stopped container"
 }
 
+@test "attach to a container created without -i: its output only, as Docker" {
+    run hull run -d --name noin busybox sh -c \
+        'while [ ! -e /stop ]; do echo tick; sleep 0.1; done; echo bye >&2; exit 3'
+    assert_success
+    local out="$BATS_TEST_TMPDIR/attach.out" pid
+    echo ignored | HULL_ROOT="$HROOT" HULL_RUNROOT="$HRUN" "$HULL" attach noin >"$out" 2>&1 3>&- &
+    pid=$!
+    wait_for 100 grep -q tick "$out"
+    run hull exec noin touch /stop
+    assert_success
+    local rc=0
+    wait "$pid" || rc=$?
+    assert_equal "$rc" 3
+    run cat "$out"
+    assert_line bye
+    refute_output --partial "not created with -i"
+}
+
+@test "run -it with an input that is not a terminal: refused before anything is made" {
+    run hull run -it --name notty busybox true </dev/null
+    assert_failure 1
+    assert_output "hull: the input device is not a TTY"
+    [ -z "$(records)" ]
+    run hull run -t --rm busybox true </dev/null
+    assert_success
+}
+
+@test "Docker's statuses: rename to its own name, kill -s BOGUS, a group without a subcommand" {
+    run hull run -d --name same busybox sleep 600
+    assert_success
+    run hull rename same same
+    assert_failure 1
+    assert_output --partial "Renaming a container with the same name as its current name"
+    run hull kill -s BOGUS same
+    assert_failure 1
+    assert_output --partial 'invalid signal "BOGUS"'
+    state_is same running
+    run hull image
+    assert_success
+    assert_output --partial "Usage:  hull image COMMAND"
+    run hull container
+    assert_success
+}
+
+@test "FinishedAt keeps the last exit through a restart, until the next exit" {
+    run hull run -d --name twice busybox sh -c 'until [ -e /go ]; do sleep 0.05; done; rm /go; exit 3'
+    assert_success
+    hull exec twice touch /go
+    wait_for 100 state_is twice exited
+    local first
+    first="$(hull inspect -f '{{.State.FinishedAt}}' twice)"
+    [[ "$first" =~ ^20[0-9][0-9]- ]]
+    run hull start twice
+    assert_success
+    run hull inspect -f '{{.State.FinishedAt}}' twice
+    assert_output "$first"
+    hull exec twice touch /go
+    wait_for 100 state_is twice exited
+    run hull inspect -f '{{.State.FinishedAt}}' twice
+    [[ "$output" =~ ^20[0-9][0-9]- ]]
+    [ "$output" != "$first" ]
+}
+
 @test "run -d --rm: removed once it exits" {
     run hull run -d --rm --name brief busybox sh -c 'sleep 0.3'
     assert_success

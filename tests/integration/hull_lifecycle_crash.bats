@@ -174,3 +174,105 @@ consistent() {
     run hull logs survivor
     assert_output "$(printf 'before\nbefore')"
 }
+
+@test "SIGKILL of run -d while the record is made: a created container always starts" {
+    local i id state
+    for i in $(seq 12); do
+        sigkill_after $((RANDOM % 20)) run -d --name "mk$i" busybox sleep 600
+        note_ids
+    done
+    # A record whose creation was cut off is gone after ps; every other
+    # one starts.
+    hull ps -a >/dev/null
+    for i in $(seq 12); do
+        id="$(ctr_id "mk$i")" || continue
+        state="$(hull ps -a --filter "id=$id" --format '{{.State}}')"
+        [ "$state" != created ] || {
+            run hull start "mk$i"
+            assert_success
+        }
+    done
+    consistent
+}
+
+@test "a created record without its config.json (creation cut off) is removed, not left unstartable" {
+    run hull create --name cut busybox true
+    assert_success
+    local id
+    id="$(ctr_id cut)"
+    note_ids
+    # What a hull killed before it wrote config.json leaves.
+    rm "$HROOT/containers/$id/config.json"
+    run hull start cut
+    assert_failure
+    assert_output --partial "No such container"
+    [ ! -e "$HROOT/containers/$id" ]
+    run hull create --name cut2 busybox true
+    assert_success
+    rm "$HROOT/containers/$(ctr_id cut2)/config.json"
+    note_ids
+    run hull ps -a --format '{{.Names}}'
+    assert_success
+    refute_output --partial cut2
+    [ -z "$(records)" ]
+}
+
+@test "SIGKILL of commit while it holds the container paused: the next command resumes it" {
+    run hull run -d --name frozen busybox sh -c 'echo data >/f; sleep 600'
+    assert_success
+    note_ids
+    local id i
+    id="$(ctr_id frozen)"
+    # What a commit killed between its pause and its resume leaves: the
+    # container paused, its unlocked marker.
+    : >"$HROOT/containers/$id/commit-pause"
+    run hull pause frozen
+    assert_success
+    run hull ps --format '{{.Status}}'
+    refute_output --partial Paused
+    [ ! -e "$HROOT/containers/$id/commit-pause" ]
+    # The same, found by the next commit itself.
+    : >"$HROOT/containers/$id/commit-pause"
+    run hull pause frozen
+    assert_success
+    run hull commit frozen "frozen-img$$"
+    assert_success
+    [ ! -e "$HROOT/containers/$id/commit-pause" ]
+    run hull exec frozen cat /f
+    assert_output data
+    # And real kills at random points of real commits.
+    for i in $(seq 4); do
+        sigkill_after $((RANDOM % 150)) commit frozen "frozen-img$$-$i"
+        run hull ps --format '{{.Status}}'
+        refute_output --partial Paused
+        run hull commit frozen "frozen-img$$"
+        assert_success
+    done
+    run hull exec frozen true
+    assert_success
+}
+
+@test "SIGKILL of export -o and save -o: no temporary file is left" {
+    run hull run -d --name bulky busybox sh -c \
+        'dd if=/dev/urandom of=/bulk bs=1M count=64 2>/dev/null; touch /ready; sleep 600'
+    assert_success
+    note_ids
+    wait_for 300 hull exec bulky test -e /ready
+    local out="$BATS_TEST_TMPDIR/out" i
+    mkdir "$out"
+    for i in $(seq 4); do
+        sigkill_after $((RANDOM % 300)) export -o "$out/bulky.tar" bulky
+        sigkill_after $((RANDOM % 100)) save -o "$out/busybox.tar" busybox
+    done
+    run ls -A "$out"
+    refute_output --partial hull-tmp
+    # What is there is complete.
+    [ ! -e "$out/bulky.tar" ] || tar -tf "$out/bulky.tar" >/dev/null
+    [ ! -e "$out/busybox.tar" ] || tar -tf "$out/busybox.tar" >/dev/null
+    run hull export -o "$out/bulky.tar" bulky
+    assert_success
+    run tar -tf "$out/bulky.tar" bulk
+    assert_success
+    run ls -A "$out"
+    refute_output --partial hull-tmp
+}

@@ -93,11 +93,13 @@ bridge_gateway() {
     assert_output web-page
     # The other network reaches neither the name nor the address.
     # (busybox's wget -T crashes: timeout bounds it instead, and a crash
-    # would not count as unreachable.)
-    run hull run --rm --network "$b" busybox timeout 3 wget -qO- http://web/
+    # would not count as unreachable.  busybox's timeout runs the command
+    # itself and signals it from a child: with --init the command is not
+    # PID 1, which would ignore that SIGTERM.)
+    run hull run --rm --network "$b" --init busybox timeout 3 wget -qO- http://web/
     assert_failure
     [ "$status" -ne 139 ]
-    run hull run --rm --network "$b" busybox timeout 3 wget -qO- "http://$web_ip/"
+    run hull run --rm --network "$b" --init busybox timeout 3 wget -qO- "http://$web_ip/"
     assert_failure
     [ "$status" -ne 139 ]
     # The host reaches both.
@@ -129,7 +131,7 @@ bridge_gateway() {
     run hull run --rm --network "$a" busybox wget -qO- http://web/
     assert_success
     assert_output internal-page
-    run hull run --rm --network "$a" busybox timeout 3 wget -qO- "http://10.215.$NET_X.6:8000/"
+    run hull run --rm --network "$a" --init busybox timeout 3 wget -qO- "http://10.215.$NET_X.6:8000/"
     assert_failure
     # The same request from the default bridge goes out.
     run hull run --rm busybox wget -qO- "http://10.215.$NET_X.6:8000/"
@@ -381,4 +383,32 @@ bridge_gateway() {
     assert_output --partial 'invalid --add-host "nocolon"'
     assert_equal "$(records)" "$(ctr_id stopped)"
     ! ls "$NET_ROOT/net" | grep -q "^$NET_TAG-b$"
+}
+
+@test "a network create killed halfway leaves nothing that blocks the name" {
+    local a="$NET_TAG-half" b="$NET_TAG-work"
+    TEST_NETS+=("$a")
+    # what a hull killed while writing the network file left (before the
+    # creation was atomic): a directory without network.json
+    mkdir -p "$NET_ROOT/net/$a/leases"
+    echo '{"name":' >"$NET_ROOT/net/$a/.network.json.XXXXXX.tmp"
+    # and what one killed now leaves: its work directory
+    mkdir -p "$NET_ROOT/net/.$b.new/leases"
+    run hull network ls --format '{{.Name}}'
+    refute_line "$a"
+    run hull network create --subnet "10.214.$NET_X.0/24" "$a"
+    assert_success
+    [ -f "$NET_ROOT/net/$a/network.json" ]
+    [ -d "$NET_ROOT/net/$a/leases" ]
+    [ ! -e "$NET_ROOT/net/$a/.network.json.XXXXXX.tmp" ]
+    [ ! -e "$NET_ROOT/net/.$b.new" ]
+    [ -z "$(ls -A "$NET_ROOT/net" | grep '\.new$')" ]
+    run hull network ls --format '{{.Name}}'
+    assert_line "$a"
+    run hull network create --subnet "10.214.$NET_X.0/24" "$a"
+    assert_failure
+    assert_output --partial "network with name $a already exists"
+    run hull network rm "$a"
+    assert_success
+    [ ! -e "$NET_ROOT/net/$a" ]
 }

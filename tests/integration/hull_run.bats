@@ -251,6 +251,19 @@ wait_running() {
     assert_output /nonexistent
 }
 
+@test "--group-add: names from the image's /etc/group, numbers as they are" {
+    run hull run --rm --group-add extra --group-add 4321 busybox id -G
+    assert_success
+    assert_output "0 2000 4321"
+    run hull run --rm -u app --group-add 4321 busybox id -G
+    assert_success
+    assert_output "1000 2000 4321"
+    run hull run --rm --group-add nosuchgroup busybox true
+    assert_equal "$status" 125
+    assert_output --partial 'unable to find group nosuchgroup'
+    [ -z "$(records)" ]
+}
+
 @test "bad -u leaves no record, mount, cgroup or runtime state" {
     run hull run --rm -u nosuchuser busybox true
     assert_equal "$status" 125
@@ -402,6 +415,41 @@ wait_running() {
     assert_failure
     assert_output --partial "No such container: gone"
     [ -z "$(leftovers)" ]
+}
+
+@test "rm -f and rmi -f of what does not exist: reported, exit 0 (Docker 20.10)" {
+    hull run --name present busybox true
+    run hull rm -f nosuch$$ present
+    assert_success
+    assert_line "hull: No such container: nosuch$$"
+    assert_line present
+    [ -z "$(records)" ]
+    run hull rm nosuch$$
+    assert_equal "$status" 1
+    run hull rmi -f nosuch$$
+    assert_success
+    assert_output --partial "nosuch$$"
+    run hull rmi nosuch$$
+    assert_equal "$status" 1
+}
+
+@test "a reader of run's output that goes away: hull dies of SIGPIPE, the container runs on" {
+    local codes
+    codes="$(HULL_ROOT="$HROOT" HULL_RUNROOT="$HRUN" timeout 60 bash -c \
+        '"$0" run --rm --name talker busybox sh -c "while :; do echo y; done" | head -1; \
+         echo "${PIPESTATUS[*]}"' "$HULL")"
+    assert_equal "$codes" "$(printf 'y\n141 0')"
+    wait_running talker
+    run hull ps --format '{{.Names}}'
+    assert_output talker
+    # --rm: removed once it ends, though nobody waits for it.
+    kill -KILL "$(record_field talker .state.pid)"
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ -z "$(records)" ] && break
+        sleep 0.1
+    done
+    [ -z "$(records)" ]
 }
 
 @test "names are unique" {

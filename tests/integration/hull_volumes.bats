@@ -113,6 +113,32 @@ import_volume_image() {
     assert_output host
 }
 
+@test "a bind source starting with ./ or . is relative to the current directory" {
+    local dir="$BATS_TEST_TMPDIR/cwd"
+    mkdir -p "$dir/box"
+    echo here >"$dir/box/f"
+    cd "$dir"
+    run hull run --rm -v ./box:/b busybox cat /b/f
+    assert_success
+    assert_output here
+    run hull run --rm -v .:/b:ro busybox cat /b/box/f
+    assert_success
+    assert_output here
+    run hull run --rm --mount type=bind,source=./box,target=/b busybox cat /b/f
+    assert_success
+    assert_output here
+    run hull inspect --format '{{range .Mounts}}{{.Source}}{{end}}' \
+        "$(hull create -v ./box:/b busybox true)"
+    assert_output "$dir/box"
+    hull rm "$(hull ps -aq)"
+    # no volume was made of the names
+    run hull volume ls -q
+    assert_output ""
+    run hull run --rm -v ./missing:/b busybox true
+    assert_failure 125
+    assert_output --partial "bind source path does not exist: $dir/missing"
+}
+
 @test "a missing bind source is an error and nothing is left" {
     run hull run --rm -v "$BATS_TEST_TMPDIR/missing:/mnt" busybox true
     assert_failure 125

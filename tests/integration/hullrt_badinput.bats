@@ -188,3 +188,11 @@ line_of() {
     assert_failure
     [ -z "$(ls -A "$ROOT")" ]
 }
+
+@test "help --help describes help, as runc does" {
+    run_rt help --help
+    assert_success
+    assert_output --partial "hullrt help [COMMAND]"
+    run_rt help nosuchcommand
+    assert_failure
+}

@@ -18,7 +18,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -218,6 +220,51 @@ static void test_layout_parse_v2(void **state)
 
 /* A v1 hierarchy mounted read-only, or whose superblock is (a container's
  * read-only cgroup mount made it), cannot hold a container's cgroup. */
+/* In a mount namespace of its own where the last hierarchy is gone, a
+ * process sees the layout without it: the cached one is keyed by the
+ * namespace.  Returns 0 when it does, a bit per failed expectation. */
+static int layout_after_unmount(void)
+{
+    struct cg_layout a = {0}, b = {0}, c = {0};
+    hull_error *e = NULL;
+    char *gone;
+    int res = 0;
+
+    if (cg_layout_load(&a, &e) < 0 || a.n_hier == 0)
+        return 64;
+    gone = xstrdup(a.hier[a.n_hier - 1].mountpoint);
+    /* a copy that the caller may change, the cache keeps its own */
+    free(a.hier[0].mountpoint);
+    a.hier[0].mountpoint = xstrdup("/changed");
+    if (cg_layout_load(&b, &e) < 0 || b.n_hier != a.n_hier ||
+        strcmp(b.hier[0].mountpoint, "/changed") == 0)
+        res |= 1;
+    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        umount2(gone, MNT_DETACH) < 0)
+        return 128;
+    if (cg_layout_load(&c, &e) == 0) {
+        for (size_t i = 0; i < c.n_hier; i++)
+            if (strcmp(c.hier[i].mountpoint, gone) == 0)
+                res |= 2;
+    }
+    return res;
+}
+
+static void test_layout_cached_per_namespace(void **state)
+{
+    int status;
+    pid_t pid;
+
+    (void)state;
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(layout_after_unmount());
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_layout_skips_read_only(void **state)
 {
     _cleanup_cg_layout_ struct cg_layout l = {0};
@@ -1125,6 +1172,7 @@ int main(void)
         cmocka_unit_test(test_layout_parse_hybrid),
         cmocka_unit_test(test_layout_parse_v2),
         cmocka_unit_test(test_layout_skips_read_only),
+        cmocka_unit_test(test_layout_cached_per_namespace),
         cmocka_unit_test(test_need_hybrid_message),
         cmocka_unit_test(test_resolve_relative_rules),
         cmocka_unit_test(test_resolve_relative_host),

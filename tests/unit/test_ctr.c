@@ -56,7 +56,7 @@ static char *make(struct fixture *f, const char *name)
     };
     strv_append(&c.command, "echo");
     strv_append(&c.command, "hi");
-    if (hull_ctr_create(f->dirfd, &c, &err) < 0)
+    if (hull_ctr_create(f->dirfd, &c, NULL, &err) < 0)
         fail_msg("create %s: %s", name ? name : "(generated)", err->msg);
     char *id = xstrdup(c.id);
     hull_ctr_clear(&c);
@@ -104,7 +104,7 @@ static void test_names(void **state)
     struct hull_ctr g;
 
     /* The same name twice is refused, with Docker's wording. */
-    assert_int_equal(hull_ctr_create(f->dirfd, &c, &err), -1);
+    assert_int_equal(hull_ctr_create(f->dirfd, &c, NULL, &err), -1);
     assert_non_null(strstr(err->msg, "the container name \"/db\" is already in use by container"));
     assert_non_null(strstr(err->msg, id));
     assert_null(c.id);
@@ -112,7 +112,7 @@ static void test_names(void **state)
     hull_error_freep(&err);
 
     c = (struct hull_ctr){.name = xstrdup("a"), .image = xstrdup("x"), .image_id = xstrdup("y")};
-    assert_int_equal(hull_ctr_create(f->dirfd, &c, &err), -1);
+    assert_int_equal(hull_ctr_create(f->dirfd, &c, NULL, &err), -1);
     assert_string_equal(err->msg,
                         "Invalid container name (a), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
     hull_ctr_clear(&c);
@@ -227,7 +227,7 @@ static void test_concurrent_names(void **state)
             hull_error *err = NULL;
             struct hull_ctr c = {
                 .name = xstrdup("race"), .image = xstrdup("x"), .image_id = xstrdup("y")};
-            _exit(hull_ctr_create(f->dirfd, &c, &err) == 0 ? 0 : 1);
+            _exit(hull_ctr_create(f->dirfd, &c, NULL, &err) == 0 ? 0 : 1);
         }
     }
     for (size_t i = 0; i < ARRAY_SIZE(pids); i++) {
@@ -364,6 +364,10 @@ static void test_rename_and_orphans(void **state)
     assert_non_null(strstr(err->msg, "is already in use by container"));
     hull_error_freep(&err);
     assert_int_equal(hull_ctr_rename(f->dirfd, a, "x", &err), -1);
+    hull_error_freep(&err);
+    assert_int_equal(hull_ctr_rename(f->dirfd, a, "gamma", &err), -1);
+    assert_int_equal(err->kind, HULL_ERR_BAD_INPUT);
+    assert_non_null(strstr(err->msg, "with the same name as its current name"));
     hull_error_freep(&err);
     /* A directory whose record went first, as a removal killed halfway
      * leaves it. */

@@ -51,6 +51,12 @@ static void test_ref_valid(void **state)
     check_ref("docker.io/library/busybox", "busybox", "latest", NULL, "busybox:latest");
     check_ref("index.docker.io/library/debian:12", "debian", "12", NULL, "debian:12");
     check_ref("docker.io/someone/tool:x", "someone/tool", "x", NULL, "someone/tool:x");
+    /* no registry is Docker Hub, where "library/" is implied */
+    check_ref("library/busybox", "busybox", "latest", NULL, "busybox:latest");
+    check_ref("library/debian:12@" DIG, "debian", "12", DIG, "debian:12@" DIG);
+    check_ref("library/a/b", "library/a/b", "latest", NULL, "library/a/b:latest");
+    check_ref("reg.example/library/app", "reg.example/library/app", "latest", NULL,
+              "reg.example/library/app:latest");
     check_ref("a__b", "a__b", "latest", NULL, "a__b:latest");
     check_ref("a---b", "a---b", "latest", NULL, "a---b:latest");
 }
@@ -85,6 +91,7 @@ static void test_ref_invalid(void **state)
     hull_error_freep(&err);
     assert_int_equal(hull_ref_parse("Upper/x", &r, &err), -1);
     assert_non_null(strstr(err->msg, "must be lowercase"));
+    assert_non_null(strstr(err->msg, "invalid reference format"));
 }
 
 static json_t *new_config(void)

@@ -8,7 +8,9 @@
 #include "mountspec.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Parses SPEC with PARSE, expecting success. */
 static void parse_ok(int (*parse)(const char *, struct hull_mount_spec *, hull_error **),
@@ -77,7 +79,7 @@ static void test_volume_errors(void **state)
     parse_fails(hull_mount_spec_parse_volume, "/a:/b:bogus", "invalid mode: bogus");
     parse_fails(hull_mount_spec_parse_volume, "/a:/b:nocopy", "invalid mode");
     parse_fails(hull_mount_spec_parse_volume, "vol:/b:shared", "invalid mode");
-    parse_fails(hull_mount_spec_parse_volume, "./x:/b", "invalid characters");
+    parse_fails(hull_mount_spec_parse_volume, "../x:/b", "invalid characters");
     parse_fails(hull_mount_spec_parse_volume, "a:/b:ro:x", "invalid volume specification");
     parse_fails(hull_mount_spec_parse_volume, ":/b", "invalid volume specification");
     (void)state;
@@ -161,12 +163,52 @@ static void test_volume_names(void **state)
     (void)state;
 }
 
+/* "." and "./PATH" are host paths relative to the current directory. */
+static void test_relative_binds(void **state)
+{
+    struct hull_mount_spec m;
+    char dir[] = "/tmp/hull-mountspec-XXXXXX";
+    _cleanup_free_ char *cwd = getcwd(NULL, 0);
+    _cleanup_free_ char *want = NULL;
+
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chdir(dir), 0);
+
+    parse_ok(hull_mount_spec_parse_volume, ".:/b", &m);
+    assert_int_equal(m.kind, HULL_MOUNT_BIND);
+    assert_string_equal(m.source, dir);
+    assert_string_equal(m.propagation, "rprivate");
+    hull_mount_spec_clear(&m);
+
+    want = xasprintf("%s/box/in", dir);
+    parse_ok(hull_mount_spec_parse_volume, "./box//in/:/b:ro", &m);
+    assert_int_equal(m.kind, HULL_MOUNT_BIND);
+    assert_string_equal(m.source, want);
+    assert_true(m.readonly);
+    hull_mount_spec_clear(&m);
+
+    parse_ok(hull_mount_spec_parse_mount, "type=bind,source=./box/in,target=/b", &m);
+    assert_int_equal(m.kind, HULL_MOUNT_BIND);
+    assert_string_equal(m.source, want);
+    hull_mount_spec_clear(&m);
+
+    /* only "./" makes a path: a volume name cannot hold "/" */
+    parse_fails(hull_mount_spec_parse_volume, "box/in:/b", "invalid characters");
+    parse_fails(hull_mount_spec_parse_mount, "type=volume,source=./box,target=/b",
+                "invalid characters");
+
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(rmdir(dir), 0);
+    (void)state;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_volume_forms), cmocka_unit_test(test_volume_errors),
-        cmocka_unit_test(test_mount_forms),  cmocka_unit_test(test_mount_errors),
-        cmocka_unit_test(test_tmpfs),        cmocka_unit_test(test_volume_names),
+        cmocka_unit_test(test_volume_forms),   cmocka_unit_test(test_volume_errors),
+        cmocka_unit_test(test_mount_forms),    cmocka_unit_test(test_mount_errors),
+        cmocka_unit_test(test_tmpfs),          cmocka_unit_test(test_volume_names),
+        cmocka_unit_test(test_relative_binds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -457,7 +457,7 @@ static void test_import_errors(void **state)
     assert_int_equal(write_file_atomic(dfd, "empty.tar", "", 0, 0644, &err), 0);
     close(dfd);
     check_import_error(f, missing, "x", NULL, "No such file");
-    check_import_error(f, f->tar, "Bad:Ref", NULL, "invalid reference \"Bad:Ref\"");
+    check_import_error(f, f->tar, "Bad:Ref", NULL, "invalid reference format: \"Bad:Ref\"");
     check_import_error(f, f->tar, "x@sha256:" ZERO64, NULL, "a tag cannot contain a digest");
     check_import_error(f, f->tar, "x", "RUN true", "--change \"RUN true\"");
     check_import_error(f, text, "x", NULL, text);
