@@ -82,6 +82,21 @@ static int copy_binary(int src, int mfd, hull_error **err)
     return 0;
 }
 
+/* F_SEAL_WRITE fails with EBUSY while a page of the file still has an
+ * extra reference, which the pages sendfile just filled can hold for a
+ * moment on a busy machine (the kernel waits a little, then gives up):
+ * try again for up to about a tenth of a second. */
+static int seal(int mfd)
+{
+    for (int tries = 0;; tries++) {
+        if (fcntl(mfd, F_ADD_SEALS, REQUIRED_SEALS) == 0)
+            return 0;
+        if (errno != EBUSY || tries == 20)
+            return -1;
+        usleep(5000);
+    }
+}
+
 int hull_selfexe_ensure_sealed(char **argv, hull_error **err)
 {
     _cleanup_close_ int src = -1, mfd = -1;
@@ -96,7 +111,7 @@ int hull_selfexe_ensure_sealed(char **argv, hull_error **err)
         return hull_err(err, errno, "memfd_create");
     if (copy_binary(src, mfd, err) < 0)
         return -1;
-    if (fcntl(mfd, F_ADD_SEALS, REQUIRED_SEALS) < 0)
+    if (seal(mfd) < 0)
         return hull_err(err, errno, "seal the runtime binary copy");
     fexecve(mfd, argv, environ);
     return hull_err(err, errno, "re-execute the runtime from its sealed copy");
