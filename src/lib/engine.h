@@ -120,6 +120,8 @@ struct hull_attach_opts {
     bool stdin_once;         /* the end of our input ends the container's */
     bool sig_proxy;          /* signals sent to us are passed on to the container */
     const char *detach_keys; /* with a terminal: detaches (NULL: "ctrl-p,ctrl-q", "": none) */
+    bool exit_hook;          /* the exit is recorded (and --rm done) by us, not by a hook the
+                              * monitor starts (monitor_proto.h: HULL_MON_WANT_EXIT_HOOK) */
 };
 
 /* Makes container R asks for without starting it: its record (the name

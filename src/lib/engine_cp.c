@@ -95,6 +95,7 @@ static int bind_mounts(int rootfd, json_t *mounts, hull_error **err)
 struct helper_args {
     char **layers;
     char *upper, *work, *rootfs;
+    unsigned int flags; /* hull_overlay_mount()'s */
     json_t *mounts;
 };
 
@@ -110,7 +111,7 @@ static int helper_setup(const struct helper_args *a, int *rootfd, hull_error **e
     if (mounted < 0)
         return -1;
     if (!mounted && hull_overlay_mount((const char *const *)a->layers, strv_len(a->layers),
-                                       a->upper, a->work, a->rootfs, err) < 0)
+                                       a->upper, a->work, a->rootfs, a->flags, err) < 0)
         return -1;
     *rootfd = open(a->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (*rootfd < 0)
@@ -156,6 +157,7 @@ static int start_helper(struct hull_engine *e, const struct hull_ctr *c, json_t 
     a.upper = hull_engine_ctr_path(e, c->id, "upper");
     a.work = hull_engine_ctr_path(e, c->id, "work");
     a.rootfs = hull_engine_ctr_path(e, c->id, "rootfs");
+    a.flags = hull_engine_overlay_flags(c);
     int ret = hull_sync_pair(sv, err);
     if (ret == 0) {
         r->helper = fork();

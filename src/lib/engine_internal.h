@@ -132,4 +132,9 @@ int hull_engine_init_layer(const char *ctr_dir, char *const *layers, hull_error 
  * directories of its overlay, lowest first.  Freed with strv_free(). */
 char **hull_engine_lower_dirs(const char *ctr_dir, char *const *layers);
 
+/* How C's overlay is mounted (hull_overlay_mount()'s flags): volatile for
+ * a container removed when it exits, whose writable layer a crash of the
+ * host loses anyway (the repair removes it). */
+unsigned int hull_engine_overlay_flags(const struct hull_ctr *c);
+
 #endif

@@ -7,6 +7,7 @@
  * container sees there is always a bind mount of the engine's own files,
  * never something it wrote.  Docker keeps them out the same way. */
 #include "engine_internal.h"
+#include "overlay.h"
 #include "util.h"
 
 #include <errno.h>
@@ -108,4 +109,9 @@ char **hull_engine_lower_dirs(const char *ctr_dir, char *const *layers)
     if (access(init, F_OK) == 0)
         strv_append(&out, init);
     return out;
+}
+
+unsigned int hull_engine_overlay_flags(const struct hull_ctr *c)
+{
+    return c->auto_remove ? HULL_OVERLAY_VOLATILE : 0;
 }

@@ -204,7 +204,7 @@ int hull_engine_mount_rootfs(struct hull_engine *e, const struct hull_ctr *c, hu
     if (ret == 0) {
         _cleanup_strv_ char **lower = hull_engine_lower_dirs(dir, img->layer_dirs);
         ret = hull_overlay_mount((const char *const *)lower, strv_len(lower), upper, work, rootfs,
-                                 err);
+                                 hull_engine_overlay_flags(c), err);
     }
     hull_image_free(img);
     return ret;
@@ -458,6 +458,7 @@ int hull_engine_run(struct hull_engine *e, const struct hull_run_request *r, int
         .stdin_once = true,
         .sig_proxy = true,
         .detach_keys = r->detach_keys,
+        .exit_hook = true,
     };
     sigset_t old;
     int ret = -1;

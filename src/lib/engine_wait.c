@@ -11,6 +11,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -67,6 +68,7 @@ static int parse_detach_keys(const char *spec, unsigned char *keys, size_t *n, h
 }
 
 struct attach {
+    struct hull_engine *e;
     const struct hull_ctr *c;
     const struct hull_attach_opts *a;
     int sock, sigfd, pidfd;
@@ -78,6 +80,7 @@ struct attach {
     size_t nkeys, matched;
     bool detached, done;
     bool broken_pipe; /* our output went to a reader that is gone */
+    bool purge;       /* the exit hook we ran moved a --rm container aside */
     int exit_code;
 };
 
@@ -107,6 +110,29 @@ static void on_signals(struct attach *at)
         else if (sig != SIGCHLD && sig != SIGPIPE && at->a->sig_proxy && at->pidfd >= 0)
             syscall(SYS_pidfd_send_signal, at->pidfd, sig, NULL, 0);
     }
+}
+
+/* What `hull __monitor exited` does, asked by the monitor in PAYLOAD
+ * (int32 code, the finish time): its answer is the hook's exit status. */
+static void run_exit_hook(struct attach *at, const char *payload, size_t len)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    char msg[5] = {HULL_MON_HOOK_DONE};
+    int32_t code, status = 1;
+    bool restart, removed;
+
+    if (len > 5 && payload[len - 1] == '\0') {
+        memcpy(&code, payload, 4);
+        if (hull_engine_monitor_exited(at->e, at->c->id, code, payload + 4, &restart, &removed,
+                                       &err) == 0) {
+            status = restart ? HULL_MON_HOOK_RESTART : HULL_MON_HOOK_DONE;
+            at->purge = removed;
+        } else {
+            hull_warn("record the exit of container %.12s: %s", at->c->id, err->msg);
+        }
+    }
+    memcpy(msg + 1, &status, 4);
+    send(at->sock, msg, sizeof(msg), MSG_NOSIGNAL);
 }
 
 /* One message from the monitor. */
@@ -142,6 +168,9 @@ static void on_monitor(struct attach *at)
             at->exit_code = code;
         }
         at->done = true;
+        break;
+    case HULL_MON_RUN_HOOK:
+        run_exit_hook(at, buf + 1, (size_t)n - 1);
         break;
     default:
         break;
@@ -251,18 +280,39 @@ uint32_t hull_engine_hello_flags(const struct hull_ctr *c, const struct hull_att
 {
     return (a->in && c->interactive ? HULL_MON_WANT_STDIN : 0) |
            (a->out ? HULL_MON_WANT_STDOUT : 0) | (a->err ? HULL_MON_WANT_STDERR : 0) |
-           (a->stdin_once ? HULL_MON_WANT_STDIN_ONCE : 0);
+           (a->stdin_once ? HULL_MON_WANT_STDIN_ONCE : 0) |
+           (a->exit_hook ? HULL_MON_WANT_EXIT_HOOK : 0);
+}
+
+/* The files of a --rm container our exit hook moved aside are deleted
+ * by a child of ours, as the hook's own child would: the exit code is
+ * not held back for them, and a purge cut short is finished by the next
+ * reconcile.  The child has none of our standard descriptors, so nothing
+ * reading our output waits for it. */
+static void purge_in_background(struct hull_engine *e)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    pid_t pid = fork();
+    int null;
+
+    if (pid != 0)
+        return;
+    null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd < 3 && null >= 0; fd++)
+        dup2(null, fd);
+    if (hull_engine_purge(e, &err) < 0)
+        hull_debug("purge: %s", err->msg);
+    _exit(0);
 }
 
 int hull_engine_attach_loop(struct hull_engine *e, const struct hull_ctr *c, int sock,
                             const struct hull_attach_opts *a, int *exit_code, hull_error **err)
 {
-    struct attach at = {.c = c, .a = a, .sock = sock, .pidfd = -1, .exit_code = -2};
+    struct attach at = {.e = e, .c = c, .a = a, .sock = sock, .pidfd = -1, .exit_code = -2};
     struct termios saved;
     bool raw = false;
     sigset_t set;
 
-    (void)e;
     at.tty = c->tty && isatty(STDIN_FILENO);
     at.in_open = a->in && c->interactive;
     if (at.tty && parse_detach_keys(a->detach_keys != NULL ? a->detach_keys : DEFAULT_DETACH_KEYS,
@@ -286,6 +336,8 @@ int hull_engine_attach_loop(struct hull_engine *e, const struct hull_ctr *c, int
     free(at.pending);
     closep(&at.pidfd);
     close(at.sigfd);
+    if (at.purge)
+        purge_in_background(e);
     if (at.detached) {
         *exit_code = -1;
         return 0;

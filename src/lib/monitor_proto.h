@@ -32,16 +32,24 @@ enum hull_mon_msg {
     HULL_MON_STDIN_EOF, /* the client's input ended */
     HULL_MON_RESIZE,    /* uint16 rows, uint16 cols: the client's terminal */
     HULL_MON_WAKE,      /* run a pending restart now (the policy decides again) */
+    HULL_MON_HOOK_DONE, /* int32 exit status of the exit hook the client ran (HULL_MON_RUN_HOOK) */
     /* monitor -> client */
     HULL_MON_STDOUT = 16, /* bytes the container wrote to standard output (or its pty) */
     HULL_MON_STDERR,      /* bytes the container wrote to standard error */
     HULL_MON_EXIT,        /* int32 exit code: the exit is recorded, the cleanup done */
+    HULL_MON_RUN_HOOK,    /* int32 exit code, then the finish time (NUL-terminated): run
+                           * the exit hook's work now and answer HULL_MON_HOOK_DONE */
 };
 
 #define HULL_MON_WANT_STDIN      1u /* the client's input goes to the container */
 #define HULL_MON_WANT_STDOUT     2u
 #define HULL_MON_WANT_STDERR     4u
 #define HULL_MON_WANT_STDIN_ONCE 8u /* the client's end of input closes the container's */
+/* The client (the hull that runs the container in the foreground) does
+ * what the exit hook does, in its own process, when the init exits: one
+ * hull started less on the way to the exit code.  If it goes away before
+ * it answers, the monitor runs the hook as usual. */
+#define HULL_MON_WANT_EXIT_HOOK 16u
 
 /* The descriptors the monitor is started with. */
 #define HULL_MON_FD_LISTEN 3 /* the listening attach socket */

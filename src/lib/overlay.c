@@ -72,7 +72,7 @@ static int fs_set(int fsfd, const char *key, const char *value, hull_error **err
 /* An overlay superblock through the new API.  Returns the fs context or
  * -1; *unsupported tells that the kernel lacks fsopen or "lowerdir+". */
 static int fs_context(const char *const *layers, size_t n, const char *upper, const char *work,
-                      bool *unsupported, hull_error **err)
+                      unsigned int flags, bool *unsupported, hull_error **err)
 {
     _cleanup_close_ int fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
 
@@ -102,6 +102,9 @@ static int fs_context(const char *const *layers, size_t n, const char *upper, co
     if (hull_rootless() && (fs_set(fsfd, "redirect_dir", "nofollow", err) < 0 ||
                             fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0))
         return hull_err(err, errno, "overlay: userxattr");
+    if ((flags & HULL_OVERLAY_VOLATILE) &&
+        fsconfig(fsfd, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0)
+        return hull_err(err, errno, "overlay: volatile");
     if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
         return hull_err(err, errno, "overlay: create the filesystem");
     return take_fd(fsfd);
@@ -118,7 +121,7 @@ int hull_overlay_open(const char *const *layers, size_t n, const char *upper, co
         return hull_err(err, EINVAL, "overlay: upperdir and workdir go together");
     if (check_paths(layers, n, upper, work, err) < 0)
         return -1;
-    fsfd = fs_context(layers, n, upper, work, &unsupported, err);
+    fsfd = fs_context(layers, n, upper, work, 0, &unsupported, err);
     if (fsfd < 0) {
         if (unsupported)
             hull_err(err, ENOTSUP, "overlay: this kernel has no \"lowerdir+\" (Linux 6.8)");
@@ -133,9 +136,9 @@ int hull_overlay_open(const char *const *layers, size_t n, const char *upper, co
 /* "lowerdir=TOP:...:LOWEST,upperdir=U,workdir=W,..." for mount(2);
  * LINKS (non-NULL) replaces each layer by "l/I". */
 static char *mount_data(const char *const *layers, size_t n, bool links, const char *upper,
-                        const char *work)
+                        const char *work, unsigned int flags)
 {
-    size_t len = strlen("lowerdir=,upperdir=,workdir=") + strlen(upper) + strlen(work) + 1;
+    size_t len = strlen("lowerdir=,upperdir=,workdir=,volatile") + strlen(upper) + strlen(work) + 1;
     char *data, *p;
 
     for (size_t i = 0; i < n; i++)
@@ -155,6 +158,8 @@ static char *mount_data(const char *const *layers, size_t n, bool links, const c
     p += sprintf(p, ",upperdir=%s,workdir=%s", upper, work);
     for (size_t i = 0; i < ARRAY_SIZE(fixed_opts); i++)
         p += sprintf(p, ",%s=%s", fixed_opts[i][0], fixed_opts[i][1]);
+    if (flags & HULL_OVERLAY_VOLATILE)
+        strcpy(p, ",volatile");
     return data;
 }
 
@@ -212,15 +217,31 @@ static int mount_from(int dirfd, const char *data, const char *target, hull_erro
     return 0;
 }
 
-int hull_overlay_mount_legacy(const char *const *layers, size_t n, const char *upper,
-                              const char *work, const char *target, hull_error **err)
+/* What a volatile mount needs of WORK (overlay.h). */
+static int prepare_work(const char *work, unsigned int flags, hull_error **err)
 {
-    _cleanup_free_ char *data = mount_data(layers, n, false, upper, work);
+    _cleanup_free_ char *mark = xasprintf("%s/work/incompat", work);
+
+    if (!(flags & HULL_OVERLAY_VOLATILE) || access(mark, F_OK) < 0)
+        return 0;
+    if (rm_rf_at(AT_FDCWD, work, err) < 0)
+        return hull_err_wrap(err, "overlay: empty the work directory");
+    if (mkdir(work, 0700) < 0)
+        return hull_err(err, errno, "overlay: create \"%s\"", work);
+    return 0;
+}
+
+int hull_overlay_mount_legacy(const char *const *layers, size_t n, const char *upper,
+                              const char *work, const char *target, unsigned int flags,
+                              hull_error **err)
+{
+    _cleanup_free_ char *data = mount_data(layers, n, false, upper, work, flags);
     _cleanup_free_ char *updir = xstrdup(upper);
     _cleanup_close_ int dirfd = -1;
     long page = sysconf(_SC_PAGESIZE);
 
-    if (check_paths(layers, n, upper, work, err) < 0 || check_path("target", target, err) < 0)
+    if (check_paths(layers, n, upper, work, err) < 0 || check_path("target", target, err) < 0 ||
+        prepare_work(work, flags, err) < 0)
         return -1;
     /* mount(2) copies at most one page of options: a longer string would
      * be cut short and mount a different set of layers */
@@ -233,7 +254,7 @@ int hull_overlay_mount_legacy(const char *const *layers, size_t n, const char *u
     if (dirfd < 0)
         return hull_err(err, errno, "overlay: open \"%s\"", updir);
     free(data);
-    data = mount_data(layers, n, true, upper, work);
+    data = mount_data(layers, n, true, upper, work, flags);
     if (strlen(data) >= (size_t)page)
         return hull_err(err, 0, "image has too many layers for one mount: %zu", n);
     if (make_links(dirfd, layers, n, err) < 0)
@@ -242,18 +263,19 @@ int hull_overlay_mount_legacy(const char *const *layers, size_t n, const char *u
 }
 
 int hull_overlay_mount(const char *const *layers, size_t n, const char *upper, const char *work,
-                       const char *target, hull_error **err)
+                       const char *target, unsigned int flags, hull_error **err)
 {
     _cleanup_error_ hull_error *e = NULL;
     _cleanup_close_ int fsfd = -1;
     _cleanup_close_ int mfd = -1;
     bool unsupported;
 
-    if (check_paths(layers, n, upper, work, err) < 0 || check_path("target", target, err) < 0)
+    if (check_paths(layers, n, upper, work, err) < 0 || check_path("target", target, err) < 0 ||
+        prepare_work(work, flags, err) < 0)
         return -1;
-    fsfd = fs_context(layers, n, upper, work, &unsupported, &e);
+    fsfd = fs_context(layers, n, upper, work, flags, &unsupported, &e);
     if (fsfd < 0 && unsupported)
-        return hull_overlay_mount_legacy(layers, n, upper, work, target, err);
+        return hull_overlay_mount_legacy(layers, n, upper, work, target, flags, err);
     if (fsfd < 0) {
         *err = take_ptr(e);
         return -1;

@@ -30,6 +30,8 @@ void mon_client_drop(struct monitor *m, size_t i)
         close(c->fd);
     free(c->pending);
     *c = (struct mon_client){.fd = -1};
+    if (m->hook == MON_HOOK_CLIENT && m->hook_client == (int)i)
+        mon_hook_client_gone(m);
 }
 
 void mon_accept(struct monitor *m)
@@ -156,6 +158,13 @@ bool mon_client_read(struct monitor *m, size_t i)
         if (m->restart_at_ms != 0)
             m->restart_at_ms = mon_now_ms();
         break;
+    case HULL_MON_HOOK_DONE:
+        if (m->hook == MON_HOOK_CLIENT && m->hook_client == (int)i && n >= 5) {
+            int32_t status;
+            memcpy(&status, buf + 1, 4);
+            mon_hook_exited(m, status >= 0 && status <= 255 ? status << 8 : 1 << 8);
+        }
+        break;
     default:
         mon_diag("unknown message %u from a client", (unsigned char)buf[0]);
         mon_client_drop(m, i);
@@ -223,9 +232,51 @@ void mon_client_flush(struct monitor *m, size_t i)
     c->pending = NULL;
 }
 
-void mon_clients_exit(struct monitor *m, int code)
+/* Blocking from here on, with a bound: output still queued for client C
+ * must reach it before what follows.  False when it could not. */
+static bool flush_blocking(struct mon_client *c)
 {
     struct timeval tv = {.tv_sec = EXIT_SEND_TIMEOUT_S};
+
+    fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
+    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    if (c->pending != NULL &&
+        send(c->fd, c->pending, c->pending_len, MSG_NOSIGNAL) != (ssize_t)c->pending_len)
+        return false;
+    free(c->pending);
+    c->pending = NULL;
+    return true;
+}
+
+bool mon_clients_run_hook(struct monitor *m, int code, const char *time)
+{
+    char msg[1 + 4 + 64];
+    int32_t c32 = code;
+    size_t len = strlen(time) + 1;
+
+    if (len > sizeof(msg) - 5)
+        return false;
+    msg[0] = HULL_MON_RUN_HOOK;
+    memcpy(msg + 1, &c32, 4);
+    memcpy(msg + 5, time, len);
+    for (size_t i = 0; i < MON_MAX_CLIENTS; i++) {
+        struct mon_client *c = &m->clients[i];
+        if (c->fd < 0 || !c->hello || !(c->flags & HULL_MON_WANT_EXIT_HOOK))
+            continue;
+        if (!flush_blocking(c) || send(c->fd, msg, 5 + len, MSG_NOSIGNAL) != (ssize_t)(5 + len)) {
+            mon_client_drop(m, i);
+            continue;
+        }
+        /* Its answer is read as any message; the socket stays blocking
+         * for the exit code that follows. */
+        m->hook_client = (int)i;
+        return true;
+    }
+    return false;
+}
+
+void mon_clients_exit(struct monitor *m, int code)
+{
     int32_t c32 = code;
     char msg[5];
 
@@ -235,17 +286,12 @@ void mon_clients_exit(struct monitor *m, int code)
         struct mon_client *c = &m->clients[i];
         if (c->fd < 0)
             continue;
-        /* Blocking now, with a bound: the output still queued must reach
-         * the client before the exit code does. */
-        fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
-        setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        if (c->pending != NULL &&
-            send(c->fd, c->pending, c->pending_len, MSG_NOSIGNAL) != (ssize_t)c->pending_len) {
+        /* The output still queued must reach the client before the exit
+         * code does. */
+        if (!flush_blocking(c)) {
             mon_client_drop(m, i);
             continue;
         }
-        free(c->pending);
-        c->pending = NULL;
         send(c->fd, msg, sizeof(msg), MSG_NOSIGNAL);
         mon_client_drop(m, i);
     }

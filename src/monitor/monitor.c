@@ -279,7 +279,20 @@ static void finish_exit(struct monitor *m)
     m->in_pending_len = 0;
     mon_time_now(time);
     write_exit_file(m, time);
+    snprintf(m->hook_time, sizeof(m->hook_time), "%s", time);
+    m->hook_is_restart = false;
+    if (mon_clients_run_hook(m, m->exit_code, time)) {
+        m->hook = MON_HOOK_CLIENT;
+        return;
+    }
     run_exited_hook(m, time);
+}
+
+void mon_hook_client_gone(struct monitor *m)
+{
+    m->hook = 0;
+    m->hook_client = -1;
+    run_exited_hook(m, m->hook_time);
 }
 
 static void init_exited(struct monitor *m, int status)
@@ -438,11 +451,12 @@ static void schedule_restart(struct monitor *m)
     m->restart_at_ms = mon_now_ms() + m->backoff_ms;
 }
 
-static void hook_exited(struct monitor *m, int status)
+void mon_hook_exited(struct monitor *m, int status)
 {
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 
     m->hook = 0;
+    m->hook_client = -1;
     if (!m->hook_is_restart) {
         mon_clients_exit(m, m->exit_code);
         if (code == HULL_MON_HOOK_RESTART)
@@ -481,7 +495,7 @@ static void reap(struct monitor *m)
     read_report(m);
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         if (pid == m->hook) {
-            hook_exited(m, status);
+            mon_hook_exited(m, status);
         } else if (pid == m->init || (m->init == 0 && pid == m->reported_init)) {
             if (m->init == 0)
                 adopt_restarted(m);
@@ -530,6 +544,7 @@ static int setup(struct monitor *m, int argc, char **argv)
     memset(m, 0, sizeof(*m));
     m->report_fd = -1;
     m->reported_pty = -1;
+    m->hook_client = -1;
     for (int i = 0; i < 3; i++)
         m->next_fds[i] = -1;
     mon_clients_init(m);

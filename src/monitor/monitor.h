@@ -15,6 +15,9 @@
 
 #define MON_MAX_CLIENTS 32
 
+/* struct monitor's hook while a client runs the exit hook's work. */
+#define MON_HOOK_CLIENT ((pid_t)-1)
+
 struct mon_client {
     int fd;
     uint32_t flags; /* HULL_MON_WANT_*, from its HELLO */
@@ -54,9 +57,11 @@ struct monitor {
     bool draining; /* the init exited: reading what is left of its output */
     uint64_t drain_until_ms;
 
-    pid_t hook; /* the running hook, 0 if none */
+    pid_t hook; /* the running hook, 0 if none, MON_HOOK_CLIENT */
     bool hook_is_restart;
-    int report_fd; /* the restart hook's report socket */
+    int hook_client;    /* the client running the exit hook (MON_HOOK_CLIENT), or -1 */
+    char hook_time[48]; /* the finish time of the exit the hook records */
+    int report_fd;      /* the restart hook's report socket */
     pid_t reported_init;
     int reported_pty;
     bool restart_adopted; /* the restarted init is ours already */
@@ -75,6 +80,10 @@ struct monitor {
 };
 
 uint64_t mon_now_ms(void);
+/* The exit hook ended with wait status STATUS (or a client answered). */
+void mon_hook_exited(struct monitor *m, int status);
+/* The client running the exit hook went away unanswered: the hook runs. */
+void mon_hook_client_gone(struct monitor *m);
 void mon_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* clients.c */
@@ -89,6 +98,9 @@ void mon_broadcast(struct monitor *m, enum mon_stream stream, const char *data, 
  * instead of losing data. */
 bool mon_clients_blocked(const struct monitor *m);
 void mon_client_flush(struct monitor *m, size_t i);
+/* Asks a client that offered it (HULL_MON_WANT_EXIT_HOOK) to run the exit
+ * hook; false when none did or it could not be told. */
+bool mon_clients_run_hook(struct monitor *m, int code, const char *time);
 /* Sends the exit code to every client and closes them. */
 void mon_clients_exit(struct monitor *m, int code);
 void mon_client_drop(struct monitor *m, size_t i);

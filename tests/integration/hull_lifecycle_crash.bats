@@ -103,6 +103,38 @@ consistent() {
     done
 }
 
+# A foreground run records the exit itself (the monitor asks it to);
+# killed before, while or after it does, its monitor records it instead.
+@test "SIGKILL of a foreground run around the exit it records: the monitor finishes the work" {
+    local i pid
+    # Surely after the monitor asked: stopped before the exit, killed after.
+    HULL_ROOT="$HROOT" HULL_RUNROOT="$HRUN" "$HULL" run --rm --name fstop busybox sh -c 'sleep 0.5; exit 4' >/dev/null 2>&1 3>&- &
+    pid=$!
+    wait_for 50 state_is fstop running
+    kill -STOP "$pid"
+    note_ids
+    sleep 1
+    kill -9 "$pid"
+    wait "$pid" 2>/dev/null || true
+    wait_for 50 eval '! ctr_id fstop'
+    consistent
+    for i in $(seq 6); do
+        sigkill_after $((250 + RANDOM % 200)) run --name "fx$i" busybox sh -c 'sleep 0.3; exit 4'
+        note_ids
+        wait_for 50 state_is "fx$i" exited
+        assert_equal "$(record_field "fx$i" .state.exit_code)" 4
+        consistent
+    done
+    for i in $(seq 6); do
+        sigkill_after $((250 + RANDOM % 200)) run --rm --name "fr$i" busybox sh -c 'sleep 0.3; exit 4'
+        note_ids
+        wait_for 50 eval '! ctr_id fr'"$i"
+        consistent
+    done
+    run hull ps -a --format '{{.Names}}'
+    refute_output --partial fr
+}
+
 @test "SIGKILL of the monitor: the container runs on; stop, start and rm still work" {
     run hull run -d --name orphan busybox sleep 600
     assert_success

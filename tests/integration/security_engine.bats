@@ -91,7 +91,9 @@ EOF
     assert_success
     local entries
     entries="$(ls "$HROOT/cache/seccomp")"
-    [[ "$entries" =~ ^[0-9a-f]{64}\.bpf$ ]]
+    [[ "$entries" =~ ^[0-9a-f]{16}\.bpf$ ]]
+    # The entry holds the key it was made for and the program.
+    assert_equal "$(head -c 8 "$HROOT/cache/seccomp/$entries")" HULLBPF2
     touch -d '2000-01-01' "$HROOT/cache/seccomp/$entries"
     run hull run --rm busybox true
     assert_success
@@ -102,6 +104,8 @@ EOF
     echo garbage >"$HROOT/cache/seccomp/$entries"
     run hull run --rm busybox grep "^Seccomp:" /proc/self/status
     assert_output --regexp '^Seccomp:[[:space:]]+2$'
+    # ... and written anew.
+    assert_equal "$(head -c 8 "$HROOT/cache/seccomp/$entries")" HULLBPF2
 }
 
 @test "CVE-2024-40635: -u with ids above 2^31-1, negative or not numbers never runs as root" {

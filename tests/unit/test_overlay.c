@@ -86,7 +86,7 @@ static void test_mount_layers_and_upper(void **state)
     if (geteuid() != 0)
         skip();
     assert_int_equal(hull_overlay_is_mounted(rootfs, &err), 0);
-    if (hull_overlay_mount(layers, 2, upper, work, rootfs, &err) < 0)
+    if (hull_overlay_mount(layers, 2, upper, work, rootfs, 0, &err) < 0)
         fail_msg("%s", err->msg);
     assert_int_equal(hull_overlay_is_mounted(rootfs, &err), 1);
 
@@ -107,6 +107,68 @@ static void test_mount_layers_and_upper(void **state)
     assert_int_equal(hull_overlay_is_mounted(rootfs, &err), 0);
     /* Unmounting what is not mounted is not an error. */
     assert_int_equal(hull_overlay_unmount(rootfs, &err), 0);
+}
+
+/* The mountinfo line of the mount on P, or NULL. */
+static char *mountinfo_of(const char *p)
+{
+    _cleanup_free_ char *text = slurp("/proc/self/mountinfo");
+    char *line = text, *next;
+
+    for (; line != NULL && *line != '\0'; line = next) {
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        char mnt[PATH_MAX];
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 && strcmp(mnt, p) == 0)
+            return xstrdup(line);
+    }
+    return NULL;
+}
+
+/* A volatile mount says so in its superblock options and leaves its mark
+ * in the work directory; mounting again (either way of mounting) clears
+ * the mark first instead of failing on it. */
+static void test_volatile(void **state)
+{
+    struct fixture *f = *state;
+    _cleanup_error_ hull_error *err = NULL;
+    _cleanup_free_ char *low = path(f, "low"), *upper = path(f, "upper");
+    _cleanup_free_ char *work = path(f, "work"), *rootfs = path(f, "rootfs");
+    _cleanup_free_ char *mark = path(f, "work/work/incompat/volatile");
+    const char *layers[] = {low};
+
+    if (geteuid() != 0)
+        skip();
+    if (hull_overlay_mount(layers, 1, upper, work, rootfs, HULL_OVERLAY_VOLATILE, &err) < 0)
+        fail_msg("%s", err->msg);
+    _cleanup_free_ char *line = mountinfo_of(rootfs);
+    assert_non_null(line);
+    assert_non_null(strstr(line, "volatile"));
+    assert_int_equal(access(mark, F_OK), 0);
+    assert_int_equal(hull_overlay_unmount(rootfs, &err), 0);
+    assert_int_equal(access(mark, F_OK), 0);
+
+    if (hull_overlay_mount(layers, 1, upper, work, rootfs, HULL_OVERLAY_VOLATILE, &err) < 0)
+        fail_msg("%s", err->msg);
+    assert_int_equal(hull_overlay_unmount(rootfs, &err), 0);
+    if (hull_overlay_mount_legacy(layers, 1, upper, work, rootfs, HULL_OVERLAY_VOLATILE, &err) < 0)
+        fail_msg("%s", err->msg);
+    _cleanup_free_ char *line2 = mountinfo_of(rootfs);
+    assert_non_null(line2);
+    assert_non_null(strstr(line2, "volatile"));
+    assert_int_equal(hull_overlay_unmount(rootfs, &err), 0);
+
+    /* without the flag: an ordinary mount, which syncs */
+    _cleanup_free_ char *clean = xasprintf("%s/work", f->dir);
+    assert_int_equal(rm_rf_at(AT_FDCWD, clean, &err), 0);
+    assert_int_equal(mkdir(clean, 0700), 0);
+    if (hull_overlay_mount(layers, 1, upper, work, rootfs, 0, &err) < 0)
+        fail_msg("%s", err->msg);
+    _cleanup_free_ char *line3 = mountinfo_of(rootfs);
+    assert_non_null(line3);
+    assert_null(strstr(line3, "volatile"));
+    assert_int_equal(access(mark, F_OK), -1);
 }
 
 #define MANY 150
@@ -158,7 +220,7 @@ static void test_many_layers(void **state)
     if (geteuid() != 0)
         skip();
     layers = make_many(f);
-    if (hull_overlay_mount((const char *const *)layers, MANY, upper, work, rootfs, &err) < 0)
+    if (hull_overlay_mount((const char *const *)layers, MANY, upper, work, rootfs, 0, &err) < 0)
         fail_msg("%s", err->msg);
     root = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     assert_true(root >= 0);
@@ -180,7 +242,8 @@ static void test_many_layers_legacy(void **state)
     if (geteuid() != 0)
         skip();
     layers = make_many(f);
-    if (hull_overlay_mount_legacy((const char *const *)layers, MANY, upper, work, rootfs, &err) < 0)
+    if (hull_overlay_mount_legacy((const char *const *)layers, MANY, upper, work, rootfs, 0, &err) <
+        0)
         fail_msg("%s", err->msg);
     root = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     assert_true(root >= 0);
@@ -222,13 +285,13 @@ static void test_bad_paths(void **state)
     const char *colon[] = {"/a:b"};
     const char *relative[] = {"layers/x"};
 
-    assert_int_equal(hull_overlay_mount(colon, 1, upper, work, rootfs, &err), -1);
+    assert_int_equal(hull_overlay_mount(colon, 1, upper, work, rootfs, 0, &err), -1);
     assert_non_null(strstr(err->msg, "overlay layer \"/a:b\""));
     hull_error_freep(&err);
-    assert_int_equal(hull_overlay_mount(relative, 1, upper, work, rootfs, &err), -1);
+    assert_int_equal(hull_overlay_mount(relative, 1, upper, work, rootfs, 0, &err), -1);
     assert_non_null(strstr(err->msg, "is not an absolute path"));
     hull_error_freep(&err);
-    assert_int_equal(hull_overlay_mount(relative, 0, upper, work, rootfs, &err), -1);
+    assert_int_equal(hull_overlay_mount(relative, 0, upper, work, rootfs, 0, &err), -1);
     assert_non_null(strstr(err->msg, "no layers"));
 }
 
@@ -236,6 +299,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_mount_layers_and_upper, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_volatile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_layers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_layers_legacy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_detached, setup, teardown),

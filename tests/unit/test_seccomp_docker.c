@@ -321,7 +321,6 @@ static void test_default_loaded_through_cache(void **state)
     struct hull_seccomp_target t = amd64(default_caps);
     _cleanup_error_ hull_error *err = NULL;
     char dir[64];
-    char key[HULL_DIGEST_SIZE], key2[HULL_DIGEST_SIZE];
     void *bpf = NULL, *bpf2 = NULL;
     size_t len, len2;
     unsigned int flags, flags2;
@@ -337,10 +336,12 @@ static void test_default_loaded_through_cache(void **state)
     assert_non_null(mkdtemp(dir));
     _cleanup_free_ char *sub = xasprintf("%s/cache", dir);
 
-    assert_int_equal(hull_seccomp_cache_key(&spec->linux_.seccomp, key, &err), 0);
+    size_t key_len, key2_len;
+    _cleanup_free_ char *key = hull_seccomp_cache_key(&spec->linux_.seccomp, &key_len);
+    _cleanup_free_ char *name = hull_seccomp_cache_name(key, key_len);
     assert_int_equal(hull_seccomp_cache_get(sub, &spec->linux_.seccomp, &bpf, &len, &flags, &err),
                      0);
-    _cleanup_free_ char *entry = xasprintf("%s/%s.bpf", sub, hull_digest_hex(key));
+    _cleanup_free_ char *entry = xasprintf("%s/%s", sub, name);
     assert_int_equal(stat(entry, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0600);
     /* A second start reads what the first compiled. */
@@ -356,10 +357,23 @@ static void test_default_loaded_through_cache(void **state)
         hull_seccomp_cache_get(sub, &spec->linux_.seccomp, &bpf2, &len2, &flags2, &err), 0);
     assert_memory_equal(bpf, bpf2, len);
     free(bpf2);
-    /* Another profile, another key. */
+    /* Another profile, another key: an entry found under the same name
+     * but holding that other profile (a collision of names) is not used. */
     spec->linux_.seccomp.default_errno_ret = EACCES;
-    assert_int_equal(hull_seccomp_cache_key(&spec->linux_.seccomp, key2, &err), 0);
-    assert_string_not_equal(key, key2);
+    _cleanup_free_ char *key2 = hull_seccomp_cache_key(&spec->linux_.seccomp, &key2_len);
+    assert_false(key_len == key2_len && memcmp(key, key2, key_len) == 0);
+    _cleanup_free_ char *name2 = hull_seccomp_cache_name(key2, key2_len);
+    _cleanup_free_ char *entry2 = xasprintf("%s/%s", sub, name2);
+    assert_int_equal(rename(entry, entry2), 0);
+    assert_int_equal(
+        hull_seccomp_cache_get(sub, &spec->linux_.seccomp, &bpf2, &len2, &flags2, &err), 0);
+    assert_false(len == len2 && memcmp(bpf, bpf2, len) == 0);
+    _cleanup_free_ char *text = NULL;
+    size_t text_len;
+    assert_int_equal(read_file_at(AT_FDCWD, entry2, 0, &text, &text_len, &err), 0);
+    assert_true(text_len > 16 + key2_len);
+    assert_memory_equal(text + 16, key2, key2_len);
+    free(bpf2);
 
     pid_t pid = fork();
     assert_true(pid >= 0);
