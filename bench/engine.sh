@@ -19,7 +19,10 @@
 # temporary directory.  Podman gets a containers.conf of its own
 # (default_ulimits: there is no CAP_SYS_RESOURCE here; cgroupfs: no
 # systemd).  dockerd is started by hand and stopped by its pid.  hull uses
-# a state root of its own.
+# a state root of its own.  Each engine's runtime state (hull's run root,
+# Podman's runroot, dockerd's exec root) is on a tmpfs made here, as /run
+# is on a usual host (not on this VM); the rest is in the temporary
+# directory.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -62,14 +65,15 @@ DOCKER=/usr/bin/docker
 WORK="$(mktemp -d /tmp/hull-enginebench-XXXXXX)"
 TAG="hullengine$$"
 DOCKERD_PID=
+RUN="$WORK/run"
 
 hull_cmd() {
-    HULL_ROOT="$WORK/hull" HULL_RUNROOT="$WORK/hull-run" "$HULL" "$@"
+    HULL_ROOT="$WORK/hull" HULL_RUNROOT="$RUN/hull" "$HULL" "$@"
 }
 
 podman_cmd() {
     nsenter --net="/run/netns/$TAG-podman" env CONTAINERS_CONF="$WORK/containers.conf" \
-        "$PODMAN" --root "$WORK/podman" --runroot "$WORK/podman-run" "$@"
+        "$PODMAN" --root "$WORK/podman" --runroot "$RUN/podman" "$@"
 }
 
 docker_cmd() {
@@ -95,6 +99,8 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+mkdir "$RUN"
+mount -t tmpfs -o mode=0700 hull-enginebench "$RUN"
 
 # new_netns NAME: a network namespace with lo up for one engine.
 new_netns() {
@@ -106,7 +112,7 @@ start_dockerd() {
     local i
     new_netns docker
     nsenter --net="/run/netns/$TAG-docker" "$DOCKERD" --data-root "$WORK/docker" \
-        --exec-root "$WORK/docker-exec" --pidfile "$WORK/docker.pid" \
+        --exec-root "$RUN/docker-exec" --pidfile "$WORK/docker.pid" \
         -H "unix://$WORK/docker.sock" >"$WORK/dockerd.log" 2>&1 &
     DOCKERD_PID=$!
     for ((i = 0; i < 300; i++)); do
@@ -134,8 +140,8 @@ hull_cmd import "$IMAGE_TAR" busybox >/dev/null
 hull_cmd run --rm busybox true || die "hull cannot run the image"
 hull_cmd run --rm --network none busybox true || die "hull cannot run the image"
 COMMANDS=(
-    --command-name hull-default "HULL_ROOT=$WORK/hull HULL_RUNROOT=$WORK/hull-run $HULL run --rm busybox true"
-    --command-name hull-none "HULL_ROOT=$WORK/hull HULL_RUNROOT=$WORK/hull-run $HULL run --rm --network none busybox true"
+    --command-name hull-default "HULL_ROOT=$WORK/hull HULL_RUNROOT=$RUN/hull $HULL run --rm busybox true"
+    --command-name hull-none "HULL_ROOT=$WORK/hull HULL_RUNROOT=$RUN/hull $HULL run --rm --network none busybox true"
 )
 
 if [ -n "$PODMAN" ]; then
@@ -148,7 +154,7 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 EOF
     podman_cmd import "$IMAGE_TAR" busybox-bench >/dev/null 2>&1 || true
-    P="nsenter --net=/run/netns/$TAG-podman env CONTAINERS_CONF=$WORK/containers.conf $PODMAN --root $WORK/podman --runroot $WORK/podman-run"
+    P="nsenter --net=/run/netns/$TAG-podman env CONTAINERS_CONF=$WORK/containers.conf $PODMAN --root $WORK/podman --runroot $RUN/podman"
     if podman_cmd run --rm busybox-bench true >/dev/null 2>&1; then
         ENGINES+=(podman)
         COMMANDS+=(--command-name podman-default "$P run --rm busybox-bench true"

@@ -109,8 +109,10 @@ static int v1_devices(const struct cg_layout *l, const char *path, const struct 
         return -1;
     /* OCI rules start from "nothing allowed" and apply in order, later
      * rules overriding earlier ones; v1's devices.allow/deny behave that
-     * way when written in sequence. */
-    if (put(&d, "devices.deny", F "devices", err, "a") < 0)
+     * way when written in sequence (a config that starts with denying
+     * all says so itself). */
+    if ((r->devices[0].allow || r->devices[0].type != 'a') &&
+        put(&d, "devices.deny", F "devices", err, "a") < 0)
         return -1;
     for (size_t i = 0; i < r->n_devices; i++) {
         const struct hull_device_rule *rule = &r->devices[i];

@@ -72,6 +72,8 @@ static void run_late_hooks(int root_fd, const struct hull_state *st, const char 
     _cleanup_error_ hull_error *e = NULL;
     struct hull_spec *spec = NULL;
 
+    if (st->no_late_hooks)
+        return;
     if (read_file_at(root_fd, cfg, 0, &text, NULL, &e) < 0 ||
         hull_spec_parse(text, "config.json", NULL, &spec, &e) < 0) {
         if (errno != ENOENT)

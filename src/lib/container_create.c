@@ -159,6 +159,11 @@ static int resolve_cgroup(struct hull_create_ctx *ctx, hull_error **err)
 /* A state.json written before anything else is made: if this create dies
  * halfway, delete still learns the cgroup to remove, and that the creator
  * is gone (or still at work, and then must not be disturbed). */
+static bool no_late_hooks(const struct hull_spec *spec)
+{
+    return spec->hooks.poststart.n == 0 && spec->hooks.poststop.n == 0;
+}
+
 static int save_creating_state(struct hull_create_ctx *ctx, hull_error **err)
 {
     struct hull_state st = {
@@ -170,6 +175,7 @@ static int save_creating_state(struct hull_create_ctx *ctx, hull_error **err)
         .created = (char *)"",
         .owner = geteuid(),
         .cgroup_path = ctx->cgroup_path ? ctx->cgroup_path : (char *)"",
+        .no_late_hooks = no_late_hooks(ctx->spec),
     };
     return hull_state_save(ctx->root_fd, &st, err);
 }
@@ -216,6 +222,22 @@ static int make_state_dir(struct hull_create_ctx *ctx, hull_error **err)
  * runtime create linux.devices.  Reading and writing a linux.devices node
  * takes a rule of the config's own, as with runc, so that "r" can mean
  * read-only. */
+/* The config's own rules OWN[0..N) allow what RULE allows already: an
+ * identical allow rule that no deny rule follows. */
+static bool already_allowed(const struct hull_device_rule *own, size_t n,
+                            const struct hull_device_rule *rule)
+{
+    for (size_t i = n; i > 0; i--) {
+        const struct hull_device_rule *r = &own[i - 1];
+        if (!r->allow)
+            return false;
+        if (r->type == rule->type && r->major == rule->major && r->minor == rule->minor &&
+            strcmp(r->access, rule->access) == 0)
+            return true;
+    }
+    return false;
+}
+
 static struct hull_device_rule *device_rules(const struct hull_spec *spec, size_t *n)
 {
     static const struct hull_device_rule always[] = {
@@ -231,8 +253,10 @@ static struct hull_device_rule *device_rules(const struct hull_spec *spec, size_
     if (own > 0)
         memcpy(rules, l->resources.devices, own * sizeof(*rules));
     *n = own;
+    /* Docker's configs list these very rules: each written once. */
     for (size_t i = 0; i < ARRAY_SIZE(always); i++)
-        rules[(*n)++] = always[i];
+        if (!already_allowed(rules, own, &always[i]))
+            rules[(*n)++] = always[i];
     return rules;
 }
 
@@ -464,6 +488,7 @@ static int save_state(struct hull_create_ctx *ctx, hull_error **err)
         .n_annotations = ctx->spec->n_annotations,
         .has_pid_ns = hull_ns_has(l, HULL_NS_PID),
         .has_user_ns = hull_ns_has(l, HULL_NS_USER),
+        .no_late_hooks = no_late_hooks(ctx->spec),
     };
     int ret = hull_state_save(ctx->root_fd, &st, err);
     free(st.created);

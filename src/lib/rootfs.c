@@ -177,7 +177,10 @@ static int prepare_root(struct hull_rootfs_ctx *ctx, hull_error **err)
         prop = MS_SLAVE | MS_REC;
     if (mount(NULL, "/", NULL, prop, NULL) < 0)
         return hull_err(err, errno, "set the propagation of \"/\"");
-    if (make_parent_private(spec->root_path, err) < 0)
+    /* After a recursive change to anything but shared, no mount of this
+     * namespace is shared any more: nothing to look for. */
+    if (!((prop & MS_REC) && (prop & (MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE))) &&
+        make_parent_private(spec->root_path, err) < 0)
         return -1;
     src = open(spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (src < 0)

@@ -86,6 +86,8 @@ int hull_state_save(int root_fd, const struct hull_state *st, hull_error **err)
                     "userNamespace", st->has_user_ns, "annotations", annotations_json(st));
     if (obj == NULL)
         return hull_err(err, EINVAL, "encode state of \"%s\"", st->id);
+    if (st->no_late_hooks)
+        json_object_set_new(obj, "lateHooks", json_false());
     text = json_dumps(obj, JSON_COMPACT);
     json_decref(obj);
     ret = write_file_replace(dfd, STATE_FILE, text, strlen(text), 0600, err);
@@ -162,6 +164,7 @@ int hull_state_load(int root_fd, const char *id, struct hull_state *st, hull_err
     st->cgroup_path = get_str(obj, "cgroupPath");
     st->has_pid_ns = json_is_true(json_object_get(obj, "pidNamespace"));
     st->has_user_ns = json_is_true(json_object_get(obj, "userNamespace"));
+    st->no_late_hooks = json_is_false(json_object_get(obj, "lateHooks"));
     parse_annotations(obj, st);
     json_decref(obj);
     hull_state_refresh(root_fd, st);

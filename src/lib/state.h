@@ -37,6 +37,10 @@ struct hull_state {
     size_t n_annotations;
     bool has_pid_ns; /* the container has its own pid namespace */
     bool has_user_ns;
+    /* config.json has no poststart nor poststop hook: start and delete
+     * need not read it.  False also when unknown (a state of an older
+     * hull), which reads it as before. */
+    bool no_late_hooks;
     enum hull_status status; /* derived by hull_state_load */
 };
 
