@@ -170,6 +170,12 @@ static void on_monitor(struct attach *at)
         at->done = true;
         break;
     case HULL_MON_RUN_HOOK:
+        /* The container exited: input for it is moot, and sent after our
+         * answer it would lie unread when the monitor closes (which then
+         * resets the connection before we read the exit code). */
+        at->in_open = false;
+        free(at->pending);
+        at->pending = NULL;
         run_exit_hook(at, buf + 1, (size_t)n - 1);
         break;
     default:
@@ -271,7 +277,7 @@ static void loop(struct attach *at)
             send_pending(at);
         if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
             on_monitor(at);
-        if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
+        if (at->in_open && (p[2].revents & (POLLIN | POLLHUP | POLLERR)))
             on_input(at);
     }
 }

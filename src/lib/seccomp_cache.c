@@ -9,16 +9,20 @@
 #include <linux/filter.h>
 #include <seccomp.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/* An entry: this magic, the kernel flags and the key's length (little
- * endian u32 each), the key, then the program.  The file's name is only a
- * hash of the key; the key itself decides, byte for byte, whether an
- * entry is the program of a profile, so two profiles whose names collide
- * never share a program. */
-#define ENTRY_MAGIC     "HULLBPF2"
+/* An entry: this magic; the kernel flags, the key's length and the
+ * program's length (little endian u32 each) and a u32 of zero; the FNV-1a
+ * sum of the key and the program (u64); the key; the program.  The file's
+ * name is only a hash of the key; the key itself decides, byte for byte,
+ * whether an entry is the program of a profile, so two profiles whose
+ * names collide never share a program.  The sum catches an entry damaged
+ * on disk (a program cut short by a multiple of an instruction would load
+ * as another program, or not at all). */
+#define ENTRY_MAGIC     "HULLBPF3"
 #define ENTRY_MAGIC_LEN 8
-#define ENTRY_HEADER    16
+#define ENTRY_HEADER    32
 #define KEY_MAX         (1u << 20)
 #define ENTRY_MAX       (ENTRY_HEADER + KEY_MAX + BPF_MAXINSNS * sizeof(struct sock_filter))
 
@@ -96,16 +100,35 @@ char *hull_seccomp_cache_key(const struct hull_seccomp *sc, size_t *len)
     return b.p;
 }
 
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        h ^= ((const unsigned char *)data)[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
 /* FNV-1a (64 bits) of the key: a file name, not a proof of identity. */
 char *hull_seccomp_cache_name(const char *key, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
+    return xasprintf("%016llx.bpf", (unsigned long long)fnv1a(FNV_OFFSET, key, len));
+}
 
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)key[i];
-        h *= 0x100000001b3ULL;
-    }
-    return xasprintf("%016llx.bpf", (unsigned long long)h);
+static uint64_t get_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void set_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
 }
 
 static uint32_t get_u32(const unsigned char *p)
@@ -119,6 +142,40 @@ static void set_u32(unsigned char *p, uint32_t v)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
+/* The entry's bytes, if it is a regular file of a sane size: never
+ * blocked by a FIFO or a device put in its place. */
+static int entry_load(int dirfd, const char *name, char **text, size_t *size)
+{
+    _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    size_t got = 0;
+
+    if (fd < 0) {
+        if (errno != ENOENT)
+            hull_debug("seccomp cache: %s: %s", name, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= ENTRY_HEADER ||
+        (uint64_t)st.st_size > ENTRY_MAX) {
+        hull_debug("seccomp cache: %s is not an entry", name);
+        return -1;
+    }
+    *size = (size_t)st.st_size;
+    *text = xmalloc(*size);
+    while (got < *size) {
+        ssize_t n = read(fd, *text + got, *size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            free(*text);
+            *text = NULL;
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    return 0;
+}
+
 /* Reads DIRFD/NAME; returns 1 with the entry, 0 when there is no usable
  * entry for KEY (missing, damaged or another profile's: all mean
  * "compile"). */
@@ -126,18 +183,16 @@ static int entry_read(int dirfd, const char *name, const char *key, size_t key_l
                       size_t *len, unsigned int *flags)
 {
     _cleanup_free_ char *text = NULL;
-    _cleanup_error_ hull_error *e = NULL;
-    size_t size = 0;
+    size_t size = 0, prog_len;
 
-    if (read_file_at(dirfd, name, ENTRY_MAX, &text, &size, &e) < 0) {
-        if (e->errnum != ENOENT)
-            hull_debug("seccomp cache: %s: %s", name, e->msg);
+    if (entry_load(dirfd, name, &text, &size) < 0)
         return 0;
-    }
     const unsigned char *h = (const unsigned char *)text + ENTRY_MAGIC_LEN;
-    if (size <= ENTRY_HEADER || memcmp(text, ENTRY_MAGIC, ENTRY_MAGIC_LEN) != 0 ||
-        get_u32(h + 4) != key_len || size - ENTRY_HEADER <= key_len ||
-        (size - ENTRY_HEADER - key_len) % sizeof(struct sock_filter) != 0) {
+    prog_len = get_u32(h + 8);
+    if (memcmp(text, ENTRY_MAGIC, ENTRY_MAGIC_LEN) != 0 || get_u32(h + 4) != key_len ||
+        prog_len == 0 || prog_len % sizeof(struct sock_filter) != 0 ||
+        size != ENTRY_HEADER + key_len + prog_len ||
+        get_u64(h + 16) != fnv1a(FNV_OFFSET, text + ENTRY_HEADER, key_len + prog_len)) {
         hull_debug("seccomp cache: %s is damaged or of another version, compiling again", name);
         return 0;
     }
@@ -146,7 +201,7 @@ static int entry_read(int dirfd, const char *name, const char *key, size_t key_l
         return 0;
     }
     *flags = get_u32(h);
-    *len = size - ENTRY_HEADER - key_len;
+    *len = prog_len;
     *bpf = xmalloc(*len);
     memcpy(*bpf, text + ENTRY_HEADER + key_len, *len);
     return 1;
@@ -160,8 +215,10 @@ static int entry_write(int dirfd, const char *name, const char *key, size_t key_
     memcpy(buf, ENTRY_MAGIC, ENTRY_MAGIC_LEN);
     set_u32(buf + ENTRY_MAGIC_LEN, flags);
     set_u32(buf + ENTRY_MAGIC_LEN + 4, (uint32_t)key_len);
+    set_u32(buf + ENTRY_MAGIC_LEN + 8, (uint32_t)len);
     memcpy(buf + ENTRY_HEADER, key, key_len);
     memcpy(buf + ENTRY_HEADER + key_len, bpf, len);
+    set_u64(buf + ENTRY_MAGIC_LEN + 16, fnv1a(FNV_OFFSET, buf + ENTRY_HEADER, key_len + len));
     return write_file_atomic(dirfd, name, buf, ENTRY_HEADER + key_len + len, 0600, err);
 }
 
@@ -177,19 +234,21 @@ int hull_seccomp_cache_get(const char *dir, const struct hull_seccomp *sc, void 
     size_t prog_len;
     unsigned int prog_flags;
 
-    if (mkdir_p(dir, 0700, err) < 0)
-        return hull_err_wrap(err, "seccomp cache");
-    dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0)
-        return hull_err(err, errno, "seccomp cache: open \"%s\"", dir);
-    if (key_len <= KEY_MAX && entry_read(dirfd, name, key, key_len, bpf, len, flags) == 1)
+    /* A cache that cannot be used only costs speed. */
+    if (mkdir_p(dir, 0700, &werr) < 0)
+        hull_warn("seccomp cache: %s", werr->msg);
+    else if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        hull_warn("seccomp cache: open \"%s\": %s", dir, strerror(errno));
+    if (dirfd >= 0 && key_len <= KEY_MAX &&
+        entry_read(dirfd, name, key, key_len, bpf, len, flags) == 1)
         return 0;
     if (hull_seccomp_compile(sc, &prog, &prog_len, &prog_flags, err) < 0)
         return -1;
     /* Concurrent starts may both compile; the rename makes the last one
      * win with identical content.  A cache that cannot be written only
      * costs speed. */
-    if (key_len <= KEY_MAX &&
+    hull_error_freep(&werr);
+    if (dirfd >= 0 && key_len <= KEY_MAX &&
         entry_write(dirfd, name, key, key_len, prog, prog_len, prog_flags, &werr) < 0)
         hull_warn("seccomp cache: %s", werr->msg);
     *bpf = take_ptr(prog);

@@ -3,18 +3,15 @@
 #include "monitor_proto.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <termios.h>
 #include <unistd.h>
 
-/* How long the final exit message may wait for a client that does not
- * read: the container is gone, nothing else is waiting on it. */
-#define EXIT_SEND_TIMEOUT_S 5
+/* How long a client that has its exit code may take to hang up. */
+#define CLOSING_MS 2000
 
 void mon_clients_init(struct monitor *m)
 {
@@ -28,7 +25,11 @@ void mon_client_drop(struct monitor *m, size_t i)
 
     if (c->fd >= 0)
         close(c->fd);
-    free(c->pending);
+    while (c->pending != NULL) {
+        struct mon_msg *next = c->pending->next;
+        free(c->pending);
+        c->pending = next;
+    }
     *c = (struct mon_client){.fd = -1};
     if (m->hook == MON_HOOK_CLIENT && m->hook_client == (int)i)
         mon_hook_client_gone(m);
@@ -60,6 +61,10 @@ void mon_accept(struct monitor *m)
 
 static void queue_input(struct monitor *m, const char *data, size_t len)
 {
+    /* The container's input is closed (it exited): dropped, as a pipe of
+     * our own would drop it.  Kept, it would stop us reading the client. */
+    if (m->in_fd < 0)
+        return;
     m->in_pending = realloc(m->in_pending, m->in_pending_len + len);
     if (m->in_pending == NULL)
         abort();
@@ -173,23 +178,37 @@ bool mon_client_read(struct monitor *m, size_t i)
     return true;
 }
 
+/* Sends a message of TYPE to client C, or queues it behind those that
+ * wait.  False when the client is gone. */
 static bool send_message(struct mon_client *c, int type, const void *data, size_t len)
 {
-    char *msg = malloc(len + 1);
+    struct mon_msg *msg;
+    char head = (char)type;
+    struct iovec iov[2] = {{.iov_base = &head, .iov_len = 1},
+                           {.iov_base = (void *)data, .iov_len = len}};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
     ssize_t n;
 
+    if (c->pending == NULL) {
+        n = sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n == (ssize_t)(len + 1))
+            return true;
+        if (n >= 0 || errno != EAGAIN)
+            return false;
+    }
+    msg = malloc(sizeof(*msg) + len + 1);
     if (msg == NULL)
         abort();
-    msg[0] = (char)type;
-    memcpy(msg + 1, data, len);
-    n = send(c->fd, msg, len + 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n < 0 && errno == EAGAIN) {
+    msg->next = NULL;
+    msg->len = len + 1;
+    msg->data[0] = head;
+    memcpy(msg->data + 1, data, len);
+    if (c->pending_tail != NULL)
+        c->pending_tail->next = msg;
+    else
         c->pending = msg;
-        c->pending_len = len + 1;
-        return true;
-    }
-    free(msg);
-    return n == (ssize_t)(len + 1);
+    c->pending_tail = msg;
+    return true;
 }
 
 void mon_broadcast(struct monitor *m, enum mon_stream stream, const char *data, size_t len)
@@ -199,7 +218,7 @@ void mon_broadcast(struct monitor *m, enum mon_stream stream, const char *data, 
 
     for (size_t i = 0; i < MON_MAX_CLIENTS; i++) {
         struct mon_client *c = &m->clients[i];
-        if (c->fd < 0 || !c->hello || !(c->flags & want))
+        if (c->fd < 0 || !c->hello || c->exit_wanted || !(c->flags & want))
             continue;
         if (!send_message(c, type, data, len))
             mon_client_drop(m, i);
@@ -209,43 +228,63 @@ void mon_broadcast(struct monitor *m, enum mon_stream stream, const char *data, 
 bool mon_clients_blocked(const struct monitor *m)
 {
     for (size_t i = 0; i < MON_MAX_CLIENTS; i++)
-        if (m->clients[i].fd >= 0 && m->clients[i].pending != NULL)
+        if (m->clients[i].fd >= 0 && m->clients[i].pending != NULL && !m->clients[i].exit_wanted)
             return true;
     return false;
+}
+
+/* Client I has its exit code: closed while its own messages (input,
+ * still coming) lie unread, the socket would reset the connection and the
+ * client would lose the exit code, so we only stop writing, and read on
+ * until it hangs up (mon_clients_closing). */
+static void hang_up(struct monitor *m, size_t i)
+{
+    struct mon_client *c = &m->clients[i];
+
+    c->exit_queued = false;
+    if (shutdown(c->fd, SHUT_WR) < 0) {
+        mon_client_drop(m, i);
+        return;
+    }
+    c->closing = true;
+    c->closing_until_ms = mon_now_ms() + CLOSING_MS;
+}
+
+static void send_exit(struct monitor *m, size_t i)
+{
+    struct mon_client *c = &m->clients[i];
+    int32_t code = c->exit_code;
+
+    if (!send_message(c, HULL_MON_EXIT, &code, sizeof(code))) {
+        mon_client_drop(m, i);
+        return;
+    }
+    if (c->pending != NULL)
+        c->exit_queued = true;
+    else
+        hang_up(m, i);
 }
 
 void mon_client_flush(struct monitor *m, size_t i)
 {
     struct mon_client *c = &m->clients[i];
-    ssize_t n;
 
-    if (c->pending == NULL)
-        return;
-    n = send(c->fd, c->pending, c->pending_len, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n < 0 && errno == EAGAIN)
-        return;
-    if (n != (ssize_t)c->pending_len) {
-        mon_client_drop(m, i);
-        return;
+    while (c->pending != NULL) {
+        struct mon_msg *msg = c->pending;
+        ssize_t n = send(c->fd, msg->data, msg->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n != (ssize_t)msg->len) {
+            mon_client_drop(m, i);
+            return;
+        }
+        c->pending = msg->next;
+        if (c->pending == NULL)
+            c->pending_tail = NULL;
+        free(msg);
     }
-    free(c->pending);
-    c->pending = NULL;
-}
-
-/* Blocking from here on, with a bound: output still queued for client C
- * must reach it before what follows.  False when it could not. */
-static bool flush_blocking(struct mon_client *c)
-{
-    struct timeval tv = {.tv_sec = EXIT_SEND_TIMEOUT_S};
-
-    fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
-    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    if (c->pending != NULL &&
-        send(c->fd, c->pending, c->pending_len, MSG_NOSIGNAL) != (ssize_t)c->pending_len)
-        return false;
-    free(c->pending);
-    c->pending = NULL;
-    return true;
+    if (c->exit_queued)
+        hang_up(m, i);
 }
 
 bool mon_clients_run_hook(struct monitor *m, int code, const char *time)
@@ -261,14 +300,14 @@ bool mon_clients_run_hook(struct monitor *m, int code, const char *time)
     memcpy(msg + 5, time, len);
     for (size_t i = 0; i < MON_MAX_CLIENTS; i++) {
         struct mon_client *c = &m->clients[i];
-        if (c->fd < 0 || !c->hello || !(c->flags & HULL_MON_WANT_EXIT_HOOK))
+        /* Only one that took all its output already: the work must not
+         * wait behind output a slow reader has yet to take. */
+        if (c->fd < 0 || !c->hello || c->exit_wanted || c->pending != NULL ||
+            !(c->flags & HULL_MON_WANT_EXIT_HOOK))
             continue;
-        if (!flush_blocking(c) || send(c->fd, msg, 5 + len, MSG_NOSIGNAL) != (ssize_t)(5 + len)) {
-            mon_client_drop(m, i);
+        if (send(c->fd, msg, 5 + len, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)(5 + len))
             continue;
-        }
-        /* Its answer is read as any message; the socket stays blocking
-         * for the exit code that follows. */
+        /* Its answer is read as any message. */
         m->hook_client = (int)i;
         return true;
     }
@@ -277,22 +316,30 @@ bool mon_clients_run_hook(struct monitor *m, int code, const char *time)
 
 void mon_clients_exit(struct monitor *m, int code)
 {
-    int32_t c32 = code;
-    char msg[5];
-
-    msg[0] = HULL_MON_EXIT;
-    memcpy(msg + 1, &c32, 4);
     for (size_t i = 0; i < MON_MAX_CLIENTS; i++) {
         struct mon_client *c = &m->clients[i];
-        if (c->fd < 0)
+        if (c->fd < 0 || c->exit_wanted)
             continue;
-        /* The output still queued must reach the client before the exit
-         * code does. */
-        if (!flush_blocking(c)) {
-            mon_client_drop(m, i);
-            continue;
-        }
-        send(c->fd, msg, sizeof(msg), MSG_NOSIGNAL);
-        mon_client_drop(m, i);
+        c->exit_wanted = true;
+        c->exit_code = code;
+        /* Behind the output still queued: it reaches the client first,
+         * however slowly it reads (mon_client_flush). */
+        send_exit(m, i);
     }
+}
+
+bool mon_clients_closing(struct monitor *m)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < MON_MAX_CLIENTS; i++) {
+        const struct mon_client *c = &m->clients[i];
+        if (c->fd < 0 || !c->exit_wanted)
+            continue;
+        if (c->closing && mon_now_ms() >= c->closing_until_ms)
+            mon_client_drop(m, i);
+        else
+            any = true;
+    }
+    return any;
 }

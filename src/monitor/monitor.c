@@ -39,6 +39,11 @@
  * most: a process that escaped the container's pid namespace and holds
  * its pipes must not keep the exit from being recorded. */
 #define DRAIN_MS 250
+/* How long the client asked to record the exit (HULL_MON_RUN_HOOK) has
+ * before the monitor's own hook does it: far more than the work takes. */
+#define CLIENT_HOOK_TIMEOUT_MS 2000
+/* What is read of the output after the drain, at most (read_rest). */
+#define REST_MAX (4u << 20)
 /* Docker's restart back-off: from 100ms, doubling up to a minute, back
  * to the start after a run of ten seconds. */
 #define BACKOFF_FIRST_MS 100
@@ -136,6 +141,28 @@ static void close_output(struct monitor *m, int *fd, enum mon_stream s)
     close(*fd);
     *fd = -1;
     mon_log_flush(&m->log, s);
+}
+
+/* What the container's end left in *FD when the drain ends: the pipe
+ * holds at most its capacity, but a process that escaped the container
+ * may write on, so the reading is bounded. */
+static void read_rest(struct monitor *m, int *fd, enum mon_stream s)
+{
+    static char buf[HULL_MON_DATA_MAX];
+    size_t total = 0;
+
+    if (*fd < 0 || fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) | O_NONBLOCK) < 0)
+        return;
+    while (total < REST_MAX) {
+        ssize_t n = read(*fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        mon_log_write(&m->log, s, buf, (size_t)n);
+        mon_broadcast(m, s, buf, (size_t)n);
+        total += (size_t)n;
+    }
 }
 
 /* One read's worth of output: logged, then passed to the clients.  A pty
@@ -270,6 +297,8 @@ static void finish_exit(struct monitor *m)
     char time[48];
 
     m->draining = false;
+    read_rest(m, &m->out_fd, MON_STDOUT);
+    read_rest(m, &m->err_fd, MON_STDERR);
     close_output(m, &m->out_fd, MON_STDOUT);
     close_output(m, &m->err_fd, MON_STDERR);
     if (m->in_fd >= 0) {
@@ -283,9 +312,20 @@ static void finish_exit(struct monitor *m)
     m->hook_is_restart = false;
     if (mon_clients_run_hook(m, m->exit_code, time)) {
         m->hook = MON_HOOK_CLIENT;
+        m->hook_client_until_ms = mon_now_ms() + CLIENT_HOOK_TIMEOUT_MS;
         return;
     }
     run_exited_hook(m, time);
+}
+
+/* The client asked to run the exit hook did not answer in time (stopped
+ * by ^Z, say): the hook runs as usual, and a late answer is ignored.  If
+ * the client was in the middle of the work, the hook waits for the
+ * container's lock and finds it done. */
+static void hook_client_late(struct monitor *m)
+{
+    mon_diag("the client did not record the exit in time: the hook does");
+    mon_hook_client_gone(m);
 }
 
 void mon_hook_client_gone(struct monitor *m)
@@ -451,6 +491,17 @@ static void schedule_restart(struct monitor *m)
     m->restart_at_ms = mon_now_ms() + m->backoff_ms;
 }
 
+/* Nothing more to do but let the clients that have their exit code hang
+ * up: no new client is taken. */
+static void end(struct monitor *m)
+{
+    m->ending = true;
+    if (m->listen_fd >= 0) {
+        close(m->listen_fd);
+        m->listen_fd = -1;
+    }
+}
+
 void mon_hook_exited(struct monitor *m, int status)
 {
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -462,7 +513,7 @@ void mon_hook_exited(struct monitor *m, int status)
         if (code == HULL_MON_HOOK_RESTART)
             schedule_restart(m);
         else
-            m->done = true;
+            end(m);
         if (code != HULL_MON_HOOK_DONE && code != HULL_MON_HOOK_RESTART)
             mon_diag("the exit hook failed (status %d)", status);
         return;
@@ -478,7 +529,7 @@ void mon_hook_exited(struct monitor *m, int status)
     if (m->reported_pty >= 0)
         close(m->reported_pty);
     mon_clients_exit(m, m->exit_code);
-    m->done = true;
+    end(m);
 }
 
 /* Processes that were never ours (a hook's orphans) are reaped and
@@ -594,6 +645,12 @@ static int poll_timeout(const struct monitor *m)
         due = m->drain_until_ms;
     if (m->restart_at_ms != 0 && m->hook == 0 && (due == 0 || m->restart_at_ms < due))
         due = m->restart_at_ms;
+    if (m->hook == MON_HOOK_CLIENT && (due == 0 || m->hook_client_until_ms < due))
+        due = m->hook_client_until_ms;
+    for (size_t i = 0; i < MON_MAX_CLIENTS; i++)
+        if (m->clients[i].fd >= 0 && m->clients[i].closing &&
+            (due == 0 || m->clients[i].closing_until_ms < due))
+            due = m->clients[i].closing_until_ms;
     if (due == 0)
         return -1;
     return due > now ? (int)(due - now) : 0;
@@ -666,8 +723,11 @@ int main(int argc, char **argv)
             finish_exit(&m);
         if (m.restart_at_ms != 0 && m.hook == 0 && mon_now_ms() >= m.restart_at_ms)
             run_restart_hook(&m);
+        if (m.hook == MON_HOOK_CLIENT && mon_now_ms() >= m.hook_client_until_ms)
+            hook_client_late(&m);
         /* Nothing left to watch, nothing to wait for: never linger. */
-        if (m.init == 0 && !m.draining && m.hook == 0 && m.restart_at_ms == 0)
+        if (((m.init == 0 && !m.draining && m.hook == 0 && m.restart_at_ms == 0) || m.ending) &&
+            !mon_clients_closing(&m))
             m.done = true;
     }
     mon_log_close(&m.log);

@@ -18,12 +18,25 @@
 /* struct monitor's hook while a client runs the exit hook's work. */
 #define MON_HOOK_CLIENT ((pid_t)-1)
 
+struct mon_msg {
+    struct mon_msg *next;
+    size_t len;
+    char data[];
+};
+
 struct mon_client {
     int fd;
     uint32_t flags; /* HULL_MON_WANT_*, from its HELLO */
     bool hello;
-    char *pending; /* a message the socket did not take yet */
-    size_t pending_len;
+    /* Messages the socket did not take yet, oldest first.  While one
+     * waits, the container's output is not read (mon_clients_blocked):
+     * more queue up only when the container's end is read out. */
+    struct mon_msg *pending, *pending_tail;
+    bool exit_wanted; /* gets EXIT_CODE once its output is out */
+    int exit_code;
+    bool exit_queued;          /* the exit code is the last pending message */
+    bool closing;              /* has its exit code: read until it hangs up */
+    uint64_t closing_until_ms; /* then it is dropped */
 };
 
 /* What the command line gave. */
@@ -59,9 +72,11 @@ struct monitor {
 
     pid_t hook; /* the running hook, 0 if none, MON_HOOK_CLIENT */
     bool hook_is_restart;
-    int hook_client;    /* the client running the exit hook (MON_HOOK_CLIENT), or -1 */
-    char hook_time[48]; /* the finish time of the exit the hook records */
-    int report_fd;      /* the restart hook's report socket */
+    int hook_client;               /* the client running the exit hook (MON_HOOK_CLIENT), or -1 */
+    uint64_t hook_client_until_ms; /* then the monitor runs the hook itself */
+    bool ending;                   /* done once the closing clients hang up */
+    char hook_time[48];            /* the finish time of the exit the hook records */
+    int report_fd;                 /* the restart hook's report socket */
     pid_t reported_init;
     int reported_pty;
     bool restart_adopted; /* the restarted init is ours already */
@@ -101,8 +116,13 @@ void mon_client_flush(struct monitor *m, size_t i);
 /* Asks a client that offered it (HULL_MON_WANT_EXIT_HOOK) to run the exit
  * hook; false when none did or it could not be told. */
 bool mon_clients_run_hook(struct monitor *m, int code, const char *time);
-/* Sends the exit code to every client and closes them. */
+/* Sends the exit code to every client, after the output still queued
+ * for it; they are closed when they hang up, or when mon_clients_closing
+ * finds them too slow to. */
 void mon_clients_exit(struct monitor *m, int code);
+/* Whether clients are still to get their exit code or to hang up; drops
+ * those that had their time to hang up. */
+bool mon_clients_closing(struct monitor *m);
 void mon_client_drop(struct monitor *m, size_t i);
 /* Passes input on to the container, keeping what it does not take. */
 void mon_stdin_flush(struct monitor *m);

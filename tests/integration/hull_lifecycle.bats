@@ -165,6 +165,58 @@ fetch() {
     assert_output --partial "You cannot attach to a stopped container"
 }
 
+# hull_pipe SHELL-COMMAND: runs SHELL-COMMAND, where "$H" is hull with
+# this test's roots, and prints its output then "rc=STATUS" of the part
+# that status names (PIPESTATUS index in $IDX, default 1: hull after an
+# input pipe).
+hull_pipe() {
+    run timeout 60 env HROOT="$HROOT" HRUN="$HRUN" HULL="$HULL" IDX="${IDX:-1}" bash -c '
+        H() { HULL_ROOT="$HROOT" HULL_RUNROOT="$HRUN" "$HULL" "$@" 3>&-; }
+        '"$1"'
+        echo "rc=${PIPESTATUS[$IDX]}"'
+}
+
+@test "input still flowing when the container exits: the exit code comes back" {
+    local i
+    for i in 1 2 3 4 5; do
+        hull_pipe 'yes | H run -i --rm --network none busybox sh -c "head -c 4; exit 7"'
+        assert_success
+        assert_output "$(printf 'y\ny\nrc=7')"
+        hull create -i --network none --name "sa$i" busybox sh -c 'head -c 1 >/dev/null; exit 5' >/dev/null
+        hull_pipe "yes | H start -ai sa$i"
+        assert_output "rc=5"
+    done
+    [ -z "$(hull ps -q --filter status=running)" ]
+}
+
+@test "a slow reader gets all the output, then the exit code" {
+    # Read from 7 s after the exit on: the output waits for it.
+    IDX=0 hull_pipe "H run --rm --network none busybox sh -c 'head -c 300000 /dev/zero; exit 6' | (sleep 7; wc -c)"
+    assert_output "$(printf '300000\nrc=6')"
+    hull create --network none --name slow busybox sh -c 'head -c 300000 /dev/zero; exit 6' >/dev/null
+    IDX=0 hull_pipe "H start -a slow | (sleep 7; wc -c)"
+    assert_output "$(printf '300000\nrc=6')"
+}
+
+@test "a foreground run stopped (as by ^Z): the exit is recorded anyway; resumed, it exits with the code" {
+    local pid
+    HULL_ROOT="$HROOT" HULL_RUNROOT="$HRUN" "$HULL" run --network none --name tstp busybox sh -c 'sleep 1; exit 4' \
+        >/dev/null 2>&1 3>&- &
+    pid=$!
+    wait_for 50 state_is tstp running
+    # SIGSTOP: a SIGTSTP would be discarded here (an orphaned process
+    # group), and the stop is the same.
+    kill -STOP "$pid"
+    # The monitor gives the stopped client a little time, then records
+    # the exit itself.
+    wait_for 100 state_is tstp exited
+    assert_equal "$(record_field tstp .state.exit_code)" 4
+    kill -CONT "$pid"
+    local rc=0
+    wait "$pid" || rc=$?
+    assert_equal "$rc" 4
+}
+
 @test "attach to a container created without -i: its output only, as Docker" {
     run hull run -d --name noin busybox sh -c \
         'while [ ! -e /stop ]; do echo tick; sleep 0.1; done; echo bye >&2; exit 3'

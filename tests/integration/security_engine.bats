@@ -93,7 +93,7 @@ EOF
     entries="$(ls "$HROOT/cache/seccomp")"
     [[ "$entries" =~ ^[0-9a-f]{16}\.bpf$ ]]
     # The entry holds the key it was made for and the program.
-    assert_equal "$(head -c 8 "$HROOT/cache/seccomp/$entries")" HULLBPF2
+    assert_equal "$(head -c 8 "$HROOT/cache/seccomp/$entries")" HULLBPF3
     touch -d '2000-01-01' "$HROOT/cache/seccomp/$entries"
     run hull run --rm busybox true
     assert_success
@@ -105,7 +105,7 @@ EOF
     run hull run --rm busybox grep "^Seccomp:" /proc/self/status
     assert_output --regexp '^Seccomp:[[:space:]]+2$'
     # ... and written anew.
-    assert_equal "$(head -c 8 "$HROOT/cache/seccomp/$entries")" HULLBPF2
+    assert_equal "$(head -c 8 "$HROOT/cache/seccomp/$entries")" HULLBPF3
 }
 
 @test "CVE-2024-40635: -u with ids above 2^31-1, negative or not numbers never runs as root" {

@@ -316,6 +316,19 @@ static void child_default(const void *bpf, size_t len, unsigned int flags)
     _exit(0);
 }
 
+/* Inverts the byte at OFFSET of file PATH. */
+static void flip_byte(const char *path, off_t offset)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    unsigned char b;
+
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, &b, 1, offset), 1);
+    b = (unsigned char)~b;
+    assert_int_equal(pwrite(fd, &b, 1, offset), 1);
+    close(fd);
+}
+
 static void test_default_loaded_through_cache(void **state)
 {
     struct hull_seccomp_target t = amd64(default_caps);
@@ -351,10 +364,35 @@ static void test_default_loaded_through_cache(void **state)
     assert_memory_equal(bpf, bpf2, len);
     assert_int_equal(flags, flags2);
     free(bpf2);
-    /* A damaged entry is compiled again. */
-    assert_int_equal(truncate(entry, 9), 0);
+    /* A damaged entry is compiled again: cut in its header, short of its
+     * last instruction (a program the kernel would load as another), one
+     * byte of the program changed; and no entry but a FIFO put there does
+     * not block the start. */
+    assert_int_equal(stat(entry, &st), 0);
+    off_t whole = st.st_size;
+    for (int damage = 0; damage < 4; damage++) {
+        if (damage == 0)
+            assert_int_equal(truncate(entry, 9), 0);
+        else if (damage == 1)
+            assert_int_equal(truncate(entry, whole - 8), 0);
+        else if (damage == 2)
+            flip_byte(entry, whole - 3);
+        else
+            assert_true(unlink(entry) == 0 && mkfifo(entry, 0600) == 0);
+        assert_int_equal(
+            hull_seccomp_cache_get(sub, &spec->linux_.seccomp, &bpf2, &len2, &flags2, &err), 0);
+        assert_int_equal(len, len2);
+        assert_memory_equal(bpf, bpf2, len);
+        free(bpf2);
+        /* Written anew, whole. */
+        assert_int_equal(stat(entry, &st), 0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(st.st_size, whole);
+    }
+    /* A cache that cannot be made costs only speed. */
+    _cleanup_free_ char *not_dir = xasprintf("%s/%s", entry, "sub");
     assert_int_equal(
-        hull_seccomp_cache_get(sub, &spec->linux_.seccomp, &bpf2, &len2, &flags2, &err), 0);
+        hull_seccomp_cache_get(not_dir, &spec->linux_.seccomp, &bpf2, &len2, &flags2, &err), 0);
     assert_memory_equal(bpf, bpf2, len);
     free(bpf2);
     /* Another profile, another key: an entry found under the same name
@@ -371,8 +409,8 @@ static void test_default_loaded_through_cache(void **state)
     _cleanup_free_ char *text = NULL;
     size_t text_len;
     assert_int_equal(read_file_at(AT_FDCWD, entry2, 0, &text, &text_len, &err), 0);
-    assert_true(text_len > 16 + key2_len);
-    assert_memory_equal(text + 16, key2, key2_len);
+    assert_true(text_len > 32 + key2_len);
+    assert_memory_equal(text + 32, key2, key2_len);
     free(bpf2);
 
     pid_t pid = fork();
