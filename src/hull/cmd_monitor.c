@@ -16,22 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The monitor reports the exit when this hook exits: the files of a --rm
- * container, already out of every listing, are deleted by a child after
- * that, so `hull run --rm` does not wait for them.  A purge that fails or
- * is killed leaves them for the next reconcile. */
-static void purge_after_exit(struct hull_engine *e)
-{
-    _cleanup_error_ hull_error *err = NULL;
-    pid_t pid = fork();
-
-    if (pid != 0)
-        return;
-    if (hull_engine_purge(e, &err) < 0)
-        hull_report(err);
-    _exit(0);
-}
-
 static int hook_exited(struct hull_engine *e, char **argv, hull_error **err)
 {
     int64_t code;
@@ -41,8 +25,10 @@ static int hook_exited(struct hull_engine *e, char **argv, hull_error **err)
         return hull_err_kind(err, HULL_ERR_BAD_INPUT, 0, "invalid exit code \"%s\"", argv[2]);
     if (hull_engine_monitor_exited(e, argv[1], (int)code, argv[3], &restart, &removed, err) < 0)
         return -1;
+    /* The monitor reports the exit when this hook exits: the files of a
+     * --rm container, already out of every listing, are deleted after. */
     if (removed)
-        purge_after_exit(e);
+        hull_engine_purge_in_background(e);
     return restart ? HULL_MON_HOOK_RESTART : HULL_MON_HOOK_DONE;
 }
 

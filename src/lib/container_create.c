@@ -156,14 +156,16 @@ static int resolve_cgroup(struct hull_create_ctx *ctx, hull_error **err)
     return 0;
 }
 
-/* A state.json written before anything else is made: if this create dies
- * halfway, delete still learns the cgroup to remove, and that the creator
- * is gone (or still at work, and then must not be disturbed). */
+/* No poststart nor poststop hook: start and delete need not read the
+ * config for them (struct hull_state). */
 static bool no_late_hooks(const struct hull_spec *spec)
 {
     return spec->hooks.poststart.n == 0 && spec->hooks.poststop.n == 0;
 }
 
+/* A state.json written before anything else is made: if this create dies
+ * halfway, delete still learns the cgroup to remove, and that the creator
+ * is gone (or still at work, and then must not be disturbed). */
 static int save_creating_state(struct hull_create_ctx *ctx, hull_error **err)
 {
     struct hull_state st = {
@@ -215,13 +217,6 @@ static int make_state_dir(struct hull_create_ctx *ctx, hull_error **err)
     return 0;
 }
 
-/* The device rules the container's cgroup gets: the config's own, then
- * runc's defaults, appended last so a leading "deny all" of the config
- * cannot lock the container out of /dev/null: the standard devices, the
- * pty multiplexer and ptys, and mknod (only) of any device, which lets the
- * runtime create linux.devices.  Reading and writing a linux.devices node
- * takes a rule of the config's own, as with runc, so that "r" can mean
- * read-only. */
 /* The config's own rules OWN[0..N) allow what RULE allows already: an
  * identical allow rule that no deny rule follows. */
 static bool already_allowed(const struct hull_device_rule *own, size_t n,
@@ -238,6 +233,13 @@ static bool already_allowed(const struct hull_device_rule *own, size_t n,
     return false;
 }
 
+/* The device rules the container's cgroup gets: the config's own, then
+ * runc's defaults, appended last so a leading "deny all" of the config
+ * cannot lock the container out of /dev/null: the standard devices, the
+ * pty multiplexer and ptys, and mknod (only) of any device, which lets the
+ * runtime create linux.devices.  Reading and writing a linux.devices node
+ * takes a rule of the config's own, as with runc, so that "r" can mean
+ * read-only. */
 static struct hull_device_rule *device_rules(const struct hull_spec *spec, size_t *n)
 {
     static const struct hull_device_rule always[] = {

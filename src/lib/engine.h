@@ -215,6 +215,12 @@ int hull_engine_monitor_exited(struct hull_engine *e, const char *id, int code,
  * exit hook of --rm, or left by a purge that was killed). */
 int hull_engine_purge(struct hull_engine *e, hull_error **err);
 
+/* hull_engine_purge() in a child of ours, so that the exit code of a
+ * --rm run is not held back for the files: a purge that fails or is
+ * killed leaves them to the next reconcile.  The child has none of our
+ * standard descriptors, so nothing reading our output waits for it. */
+void hull_engine_purge_in_background(struct hull_engine *e);
+
 /* Creates and starts container ID again for its monitor, with the stdio
  * of monitor_proto.h, and reports the new init on REPORT_FD.  *declined
  * is set when the policy no longer wants it (it was stopped meanwhile). */

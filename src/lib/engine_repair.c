@@ -330,6 +330,22 @@ int hull_engine_purge(struct hull_engine *e, hull_error **err)
     return hull_ctr_purge(e->ctr_dirfd, err);
 }
 
+void hull_engine_purge_in_background(struct hull_engine *e)
+{
+    _cleanup_error_ hull_error *err = NULL;
+    pid_t pid = fork();
+    int null;
+
+    if (pid != 0)
+        return;
+    null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd < 3 && null >= 0; fd++)
+        dup2(null, fd);
+    if (hull_engine_purge(e, &err) < 0)
+        hull_debug("purge: %s", err->msg);
+    _exit(0);
+}
+
 /* ---- the monitor's hooks ---- */
 
 int hull_engine_monitor_exited(struct hull_engine *e, const char *id, int code,

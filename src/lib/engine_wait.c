@@ -11,7 +11,6 @@
 #include "util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -290,27 +289,6 @@ uint32_t hull_engine_hello_flags(const struct hull_ctr *c, const struct hull_att
            (a->exit_hook ? HULL_MON_WANT_EXIT_HOOK : 0);
 }
 
-/* The files of a --rm container our exit hook moved aside are deleted
- * by a child of ours, as the hook's own child would: the exit code is
- * not held back for them, and a purge cut short is finished by the next
- * reconcile.  The child has none of our standard descriptors, so nothing
- * reading our output waits for it. */
-static void purge_in_background(struct hull_engine *e)
-{
-    _cleanup_error_ hull_error *err = NULL;
-    pid_t pid = fork();
-    int null;
-
-    if (pid != 0)
-        return;
-    null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    for (int fd = 0; fd < 3 && null >= 0; fd++)
-        dup2(null, fd);
-    if (hull_engine_purge(e, &err) < 0)
-        hull_debug("purge: %s", err->msg);
-    _exit(0);
-}
-
 int hull_engine_attach_loop(struct hull_engine *e, const struct hull_ctr *c, int sock,
                             const struct hull_attach_opts *a, int *exit_code, hull_error **err)
 {
@@ -343,7 +321,7 @@ int hull_engine_attach_loop(struct hull_engine *e, const struct hull_ctr *c, int
     closep(&at.pidfd);
     close(at.sigfd);
     if (at.purge)
-        purge_in_background(e);
+        hull_engine_purge_in_background(e);
     if (at.detached) {
         *exit_code = -1;
         return 0;

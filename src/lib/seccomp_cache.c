@@ -148,7 +148,6 @@ static int entry_load(int dirfd, const char *name, char **text, size_t *size)
 {
     _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
-    size_t got = 0;
 
     if (fd < 0) {
         if (errno != ENOENT)
@@ -162,16 +161,10 @@ static int entry_load(int dirfd, const char *name, char **text, size_t *size)
     }
     *size = (size_t)st.st_size;
     *text = xmalloc(*size);
-    while (got < *size) {
-        ssize_t n = read(fd, *text + got, *size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            free(*text);
-            *text = NULL;
-            return -1;
-        }
-        got += (size_t)n;
+    if (read_all(fd, *text, *size) != (ssize_t)*size) {
+        free(*text);
+        *text = NULL;
+        return -1;
     }
     return 0;
 }

@@ -241,7 +241,6 @@ static void hang_up(struct monitor *m, size_t i)
 {
     struct mon_client *c = &m->clients[i];
 
-    c->exit_queued = false;
     if (shutdown(c->fd, SHUT_WR) < 0) {
         mon_client_drop(m, i);
         return;
@@ -259,9 +258,9 @@ static void send_exit(struct monitor *m, size_t i)
         mon_client_drop(m, i);
         return;
     }
-    if (c->pending != NULL)
-        c->exit_queued = true;
-    else
+    /* Else the exit code is the last message queued: mon_client_flush
+     * hangs up once it is out. */
+    if (c->pending == NULL)
         hang_up(m, i);
 }
 
@@ -283,7 +282,7 @@ void mon_client_flush(struct monitor *m, size_t i)
             c->pending_tail = NULL;
         free(msg);
     }
-    if (c->exit_queued)
+    if (c->exit_wanted && !c->closing)
         hang_up(m, i);
 }
 

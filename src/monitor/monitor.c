@@ -146,40 +146,38 @@ static void close_output(struct monitor *m, int *fd, enum mon_stream s)
 /* What the container's end left in *FD when the drain ends: the pipe
  * holds at most its capacity, but a process that escaped the container
  * may write on, so the reading is bounded. */
-static void read_rest(struct monitor *m, int *fd, enum mon_stream s)
-{
-    static char buf[HULL_MON_DATA_MAX];
-    size_t total = 0;
-
-    if (*fd < 0 || fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) | O_NONBLOCK) < 0)
-        return;
-    while (total < REST_MAX) {
-        ssize_t n = read(*fd, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        mon_log_write(&m->log, s, buf, (size_t)n);
-        mon_broadcast(m, s, buf, (size_t)n);
-        total += (size_t)n;
-    }
-}
-
-/* One read's worth of output: logged, then passed to the clients.  A pty
- * master reads EIO once the container's side is closed: its end. */
-static void read_output(struct monitor *m, int *fd, enum mon_stream s)
+/* One read's worth of output: logged, then passed to the clients; its
+ * size, 0 when there was none.  A pty master reads EIO once the
+ * container's side is closed: its end. */
+static size_t read_output(struct monitor *m, int *fd, enum mon_stream s)
 {
     static char buf[HULL_MON_DATA_MAX];
     ssize_t n = read(*fd, buf, sizeof(buf));
 
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        return;
+        return 0;
     if (n <= 0) {
         close_output(m, fd, s);
-        return;
+        return 0;
     }
     mon_log_write(&m->log, s, buf, (size_t)n);
     mon_broadcast(m, s, buf, (size_t)n);
+    return (size_t)n;
+}
+
+/* What the container's end left in *FD when the drain ends: the pipe
+ * holds at most its capacity, but a process that escaped the container
+ * may write on, so the reading is bounded. */
+static void read_rest(struct monitor *m, int *fd, enum mon_stream s)
+{
+    size_t total = 0, n = 1;
+
+    if (*fd < 0 || fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) | O_NONBLOCK) < 0)
+        return;
+    while (*fd >= 0 && n > 0 && total < REST_MAX) {
+        n = read_output(m, fd, s);
+        total += n;
+    }
 }
 
 static int exit_code_of(int status)

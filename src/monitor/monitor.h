@@ -32,9 +32,10 @@ struct mon_client {
      * waits, the container's output is not read (mon_clients_blocked):
      * more queue up only when the container's end is read out. */
     struct mon_msg *pending, *pending_tail;
-    bool exit_wanted; /* gets EXIT_CODE once its output is out */
+    /* Gets EXIT_CODE, queued behind its output (the last message while
+     * not closing yet). */
+    bool exit_wanted;
     int exit_code;
-    bool exit_queued;          /* the exit code is the last pending message */
     bool closing;              /* has its exit code: read until it hangs up */
     uint64_t closing_until_ms; /* then it is dropped */
 };
